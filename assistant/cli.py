@@ -1,0 +1,271 @@
+"""Command line: ``assistant index | retrieve | ask | batch | chat | serve | eval``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import Settings, apply_offline_env
+
+apply_offline_env()
+
+from .errors import BackendError, UserError  # noqa: E402
+
+EPILOG = """\
+examples:
+  assistant index                      index the articles in seeds/ (incremental)
+  assistant index ~/news/*.txt         index other files or folders
+  assistant retrieve "What did Shin Kak-soo say about Quad+?"
+  assistant ask "What did Shin Kak-soo say about Quad+?"
+  assistant ask "What did he say about Japan?" --history chat.json
+  assistant batch questions.jsonl > answers.jsonl
+  assistant chat                       terminal chat with follow-up questions
+  assistant serve                      local web chat at http://127.0.0.1:7860
+  assistant eval --retrieve-only       retrieval quality on the dev set
+
+Settings come from flags or environment variables (flags win):
+  ASSISTANT_INDEX_DIR   embedded Chroma store (default: index/ in the project)
+  ASSISTANT_CHROMA_URL  use a Chroma server instead, e.g. http://127.0.0.1:8000
+  ASSISTANT_LLM         llamacpp (default, embedded, offline) | openai | ollama
+  ASSISTANT_LLM_MODEL   model name (openai/ollama) or GGUF path (llamacpp)
+  ASSISTANT_LLM_BASE_URL  server URL for openai/ollama backends
+  ASSISTANT_K           passages per question (default 5)
+Everything runs offline; no telemetry is sent.
+"""
+
+
+def _store_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("store")
+    g.add_argument("--index-dir", type=Path, help="folder of the embedded Chroma store (default: index/)")
+    g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    g.add_argument("--quiet", "-q", action="store_true", default=None, help="no progress output")
+
+
+def _llm_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("language model")
+    g.add_argument("--llm", choices=["llamacpp", "openai", "ollama"], help="LLM backend (default: llamacpp)")
+    g.add_argument("--model", dest="llm_model", help="model name, or a GGUF path for llamacpp")
+    g.add_argument("--base-url", dest="llm_base_url", help="server URL for the openai/ollama backends")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="Answer questions about a folder of news articles, offline, with every claim "
+        "cited to an exact passage you can check.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "index",
+        help="add or update articles in the index",
+        description="Index .txt, .md and .html articles. Re-running is cheap: unchanged files are "
+        "skipped, changed files are replaced, deleted files are removed. Bad files are reported "
+        "and skipped. A run that is interrupted is completed by the next one.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    _store_flags(p)
+
+    p = sub.add_parser(
+        "retrieve",
+        help="show the passages that best match a question",
+        description="Hybrid search (embeddings + BM25) with exact character offsets into the sources.",
+    )
+    p.add_argument("question")
+    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _store_flags(p)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer a question with checked citations",
+        description="Stream an answer from the articles, then list its numbered sources. "
+        "When the articles do not hold the answer, it says so.",
+    )
+    p.add_argument("question")
+    p.add_argument("--history", type=Path, help='JSON file: [{"role": "user"|"assistant", "content": ...}]')
+    p.add_argument("--k", type=int, help="number of passages to retrieve (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    _store_flags(p)
+    _llm_flags(p)
+
+    p = sub.add_parser(
+        "batch",
+        help="answer many questions from a JSON-lines file",
+        description='Read lines {"id": ..., "question": str, "history": [...]?} and print one JSON '
+        "object per line. Bad lines are reported as errors and the rest go on.",
+    )
+    p.add_argument("file", type=Path, help="JSON-lines input, or - for standard input")
+    p.add_argument("--retrieve-only", action="store_true", help="only retrieve; no LLM")
+    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    _store_flags(p)
+    _llm_flags(p)
+
+    p = sub.add_parser("chat", help="chat in the terminal, with follow-up questions")
+    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    _store_flags(p)
+    _llm_flags(p)
+
+    p = sub.add_parser(
+        "serve",
+        help="start the local web chat",
+        description="Start the chat page. It listens on 127.0.0.1 only unless you pass --host; "
+        "when exposed, protect it with --auth.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--auth", help="USER:PASS, or a file with one USER:PASS per line (env ASSISTANT_AUTH)")
+    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    _store_flags(p)
+    _llm_flags(p)
+
+    p = sub.add_parser(
+        "eval",
+        help="measure retrieval and answer quality on a question set",
+        description="Score the assistant on a JSON-lines question set (default: the dev set in "
+        "eval/dev.jsonl). See docs/evaluation.md for the format and the metrics.",
+    )
+    p.add_argument("dataset", nargs="?", type=Path, help="JSON-lines dataset (default eval/dev.jsonl)")
+    p.add_argument("--retrieve-only", action="store_true", help="retrieval metrics only (seconds)")
+    p.add_argument("--k", type=int, help="passages per question (default 5)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    _store_flags(p)
+    _llm_flags(p)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Environment settings overridden by whatever flags were given."""
+    fields = ("index_dir", "chroma_url", "quiet", "k", "llm", "llm_model", "llm_base_url")
+    return Settings.from_env().with_(**{f: getattr(args, f, None) for f in fields})
+
+
+def _err(message: str) -> None:
+    print(f"assistant: error: {message}", file=sys.stderr)
+
+
+def cmd_index(args: argparse.Namespace, s: Settings) -> int:
+    from .index import build_index
+
+    paths = args.paths or [s.corpus_dir]
+    say: Callable[[str], None] = (lambda m: None) if s.quiet else (lambda m: print(m, file=sys.stderr))
+    report = build_index(paths, s, say=lambda m: print(m, file=sys.stderr) if m.startswith("skipped") else say(m))
+    print(report.summary())
+    if report.total_chunks == 0:
+        _err("nothing was indexed")
+        return 2
+    return 0
+
+
+def _print_passages(passages: Sequence[Any]) -> None:
+    for n, p in enumerate(passages, 1):
+        where = " · ".join(x for x in (p.publisher, p.date) if x)
+        print(f"[{n}] {p.title or p.source}" + (f" ({where})" if where else ""))
+        print(f"    {p.source} chars {p.start}-{p.end}  score {p.score:.4f}")
+        print("    " + p.text.replace("\n", "\n    "))
+        print()
+
+
+def cmd_retrieve(args: argparse.Namespace, s: Settings) -> int:
+    from .retrieve import Retriever
+
+    passages = Retriever(s).search(args.question, args.k)
+    if args.json:
+        out = {"question": args.question.strip(), "passages": [p.to_json() for p in passages]}
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        _print_passages(passages)
+    return 0
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, Any]]:
+    try:
+        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from None
+    return [(n, line) for n, line in enumerate(raw.splitlines(), 1) if line.strip()]
+
+
+def parse_batch_line(line: str) -> dict[str, Any]:
+    """One batch input line as a dict; raise :class:`UserError` when malformed."""
+    try:
+        item = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise UserError(f"not valid JSON: {exc}") from None
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        raise UserError('each line must be an object with a "question" string')
+    return item
+
+
+def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
+    from .retrieve import Retriever
+
+    retriever = Retriever(s)
+    answerer = None
+    if not args.retrieve_only:
+        from .answer import Answerer
+
+        answerer = Answerer(s, retriever=retriever)
+    failures = 0
+    for n, line in _read_jsonl(args.file):
+        item_id: Any = None
+        try:
+            item = parse_batch_line(line)
+            item_id = item.get("id")
+            if answerer is None:
+                passages = retriever.search(item["question"], args.k)
+                out = {
+                    "id": item_id,
+                    "question": item["question"].strip(),
+                    "retrieved": [p.to_json() for p in passages],
+                }
+            else:
+                from .answer import parse_history
+
+                result = answerer.answer(item["question"], parse_history(item.get("history")), k=args.k)
+                out = {"id": item_id, **result.to_json()}
+        except (UserError, BackendError) as exc:
+            failures += 1
+            out = {"id": item_id, "line": n, "error": str(exc)}
+            print(f"assistant: line {n}: {exc}", file=sys.stderr)
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+COMMANDS: dict[str, str] = {
+    "index": "cmd_index",
+    "retrieve": "cmd_retrieve",
+    "batch": "cmd_batch",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        handler = COMMANDS.get(args.command)
+        if handler is None:
+            from . import cli_answer
+
+            return cli_answer.run(args, settings)
+        return globals()[handler](args, settings)
+    except UserError as exc:
+        _err(str(exc))
+        return 2
+    except BackendError as exc:
+        _err(str(exc))
+        return 3
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

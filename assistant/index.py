@@ -1,0 +1,146 @@
+"""Stage 3: keep the Chroma store in step with a set of article files.
+
+Chunk IDs derive from source and content, so the index is idempotent:
+unchanged files cost nothing, a changed file's new chunks are added before its
+stale ones are deleted, and a removed file's chunks go away.  Writes happen in
+small batches; a run killed at any point leaves a store that the next run
+completes, never one with duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .chunk import Chunk, chunk_article
+from .config import Settings
+from .embed import get_embedder
+from .load import Article, LoadError, iter_files, read_article
+from .store import bump_version, open_collection, writer_lock
+
+BATCH = 64
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    files_indexed: int = 0
+    files_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    total_chunks: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.files_indexed} file(s) indexed, {self.files_unchanged} unchanged, "
+            f"{len(self.skipped)} skipped; {self.chunks_added} chunk(s) added, "
+            f"{self.chunks_removed} removed; {self.total_chunks} chunk(s) in the index"
+        )
+
+
+def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, Any]:
+    """Metadata stored beside each chunk in Chroma."""
+    return {
+        "source": article.source,
+        "path": str(article.path),
+        "title": article.title,
+        "publisher": article.publisher,
+        "date": article.date,
+        "start": chunk.start,
+        "end": chunk.end,
+        "ordinal": chunk.ordinal,
+        "speakers": "; ".join(chunk.speakers),
+        "quote_of": chunk.continues_quote_of,
+        "file_sha": file_sha,
+    }
+
+
+def embedding_text(title: str, chunk_text: str, quote_of: str = "") -> str:
+    """What gets embedded: the passage with its headline (and speaker) as context."""
+    parts = [title] if title else []
+    if quote_of:
+        parts.append(f"{quote_of} said:")
+    parts.append(chunk_text)
+    return "\n".join(parts)
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="Embedding", disable=quiet or not sys.stderr.isatty())
+
+
+def build_index(
+    paths: Iterable[Path],
+    settings: Settings,
+    say: Callable[[str], None] = print,
+) -> IndexReport:
+    """Index ``paths`` (files or folders) into the store named by ``settings``."""
+    report = IndexReport()
+    with writer_lock(settings, say=say):
+        collection = open_collection(settings, create=True)
+        stored = collection.get(include=["metadatas"])
+        ids_by_path: dict[str, set[str]] = {}
+        for cid, meta in zip(stored["ids"], stored["metadatas"]):
+            ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
+
+        pending: list[tuple[str, str, dict[str, Any], str]] = []
+        stale: list[str] = []
+        for path, problem in iter_files(paths):
+            if problem is None:
+                try:
+                    article = read_article(path, settings.max_file_bytes)
+                except LoadError as exc:
+                    problem = str(exc)
+            if problem is not None:
+                report.skipped.append((str(path), problem))
+                say(f"skipped {path}: {problem}")
+                continue
+            file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
+            chunks = chunk_article(article, settings.chunk_chars)
+            new_ids = {c.chunk_id for c in chunks}
+            old_ids = ids_by_path.pop(str(article.path), set())
+            if new_ids == old_ids:
+                report.files_unchanged += 1
+                continue
+            report.files_indexed += 1
+            for c in chunks:
+                if c.chunk_id not in old_ids:
+                    meta = chunk_metadata(article, c, file_sha)
+                    pending.append(
+                        (c.chunk_id, c.text, meta, embedding_text(article.title, c.text, c.continues_quote_of))
+                    )
+            stale.extend(old_ids - new_ids)
+        # Files that were indexed before but no longer exist on disk.
+        for old_path, ids in ids_by_path.items():
+            if not Path(old_path).exists():
+                stale.extend(ids)
+
+        if pending:
+            embedder = get_embedder()
+            bar = _progress(len(pending), settings.quiet)
+            for i in range(0, len(pending), BATCH):
+                batch = pending[i : i + BATCH]
+                vectors = embedder.embed_documents([b[3] for b in batch])
+                collection.upsert(
+                    ids=[b[0] for b in batch],
+                    documents=[b[1] for b in batch],
+                    metadatas=[b[2] for b in batch],
+                    embeddings=vectors,
+                )
+                bar.update(len(batch))
+            bar.close()
+        for i in range(0, len(stale), 500):
+            collection.delete(ids=stale[i : i + 500])
+        report.chunks_added = len(pending)
+        report.chunks_removed = len(stale)
+        if pending or stale:
+            bump_version(collection)
+        report.total_chunks = collection.count()
+    return report

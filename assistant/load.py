@@ -1,0 +1,248 @@
+"""Stage 1: read article files and extract title, publisher and date.
+
+Offsets everywhere refer to ``Path(path).read_text(encoding="utf-8")``, so a
+reader can always check ``text[start:end]`` against the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+class LoadError(Exception):
+    """A file that cannot be indexed; the message says why."""
+
+
+@dataclass
+class Article:
+    """One source file, its text and the spans of it that hold body text."""
+
+    source: str
+    path: Path
+    text: str
+    title: str = ""
+    publisher: str = ""
+    date: str = ""
+    regions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def display_source(path: Path) -> str:
+    """The path as a user would type it: relative to the cwd when inside it."""
+    path = path.resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Yield ``(file, problem)`` for every candidate file under ``paths``.
+
+    ``problem`` is None for a supported file, or a reason it is not used.
+    """
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    if f.suffix.lower() in SUFFIXES:
+                        yield f, None
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES:
+                yield p, None
+            else:
+                yield p, f"unsupported file type {p.suffix or '(none)'}; use .txt, .md or .html"
+        else:
+            yield p, "no such file or folder"
+
+
+def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
+    """Read one file; raise :class:`LoadError` for unreadable or unusable files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+        if not os.access(path, os.R_OK):
+            raise LoadError("permission denied")
+        head = path.read_bytes()[:8192]
+        if b"\x00" in head:
+            raise LoadError("binary file (contains NUL bytes)")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise LoadError(exc.strerror or str(exc)) from None
+    if "\x00" in text:
+        raise LoadError("binary file (contains NUL bytes)")
+    if not text.strip():
+        raise LoadError("empty file")
+    article = Article(source=display_source(path), path=path.resolve(), text=text)
+    if path.suffix.lower() in (".html", ".htm"):
+        _parse_html(article)
+    else:
+        article.regions = [(0, len(text))]
+        _parse_plain(article, markdown=path.suffix.lower() == ".md")
+    if not any(text[s:e].strip() for s, e in article.regions):
+        raise LoadError("no readable text")
+    return article
+
+
+# --- metadata -------------------------------------------------------------
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_DATE_RE = re.compile(
+    rf"\b((?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+_DATE_LINE_RE = re.compile(r"^\s*(?:published|posted|updated|date|dated)\s*(?:on)?\s*:?\s*(.+)$", re.I)
+_PUBLISHER_LINE_RE = re.compile(r"^\s*(?:publisher|source|published by)\s*:\s*(.+)$", re.I)
+
+
+def parse_date(value: str) -> str:
+    """Return an ISO date for the first date in ``value``, or ``""``."""
+    m = _DATE_RE.search(value)
+    if not m:
+        return ""
+    raw = re.sub(r"\s+", " ", m.group(1).replace(",", "").replace(".", ""))
+    raw = raw.replace("Sept ", "Sep ")
+    for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def _is_section_label(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _is_masthead(line: str) -> bool:
+    words = line.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not line.endswith((".", ":"))
+
+
+def _split_site_suffix(title: str) -> tuple[str, str]:
+    for sep in (" | ", " – ", " — ", " - "):
+        if sep in title:
+            head, _, tail = title.rpartition(sep)
+            if head and 1 <= len(tail.split()) <= 5:
+                return head.strip(), tail.strip()
+    return title, ""
+
+
+def _parse_plain(article: Article, markdown: bool) -> None:
+    lines = [ln.strip() for ln in article.text.splitlines()]
+    head = [ln for ln in lines if ln][:12]
+    if markdown and lines and lines[0] == "---":
+        for ln in lines[1:40]:
+            if ln == "---":
+                break
+            key, _, value = ln.partition(":")
+            key, value = key.strip().lower(), value.strip().strip("\"'")
+            if key == "title":
+                article.title = value
+            elif key in ("publisher", "source", "site"):
+                article.publisher = value
+            elif key == "date":
+                article.date = parse_date(value) or value
+        head = [ln for ln in head if not ln.startswith("---")]
+    masthead = ""
+    for ln in head:
+        m = _DATE_LINE_RE.match(ln)
+        if m and not article.date:
+            article.date = parse_date(m.group(1))
+            continue
+        m = _PUBLISHER_LINE_RE.match(ln)
+        if m and not article.publisher:
+            article.publisher = m.group(1).strip()
+            continue
+        if article.title:
+            continue
+        candidate = ln.lstrip("#").strip() if markdown else ln
+        if markdown and ln.startswith("#"):
+            article.title = candidate
+        elif len(candidate.split()) >= 4 and not _is_section_label(candidate) and len(candidate) <= 200:
+            article.title = candidate
+        elif not masthead and _is_masthead(candidate) and not _is_section_label(candidate):
+            masthead = candidate
+    if article.title:
+        article.title, site = _split_site_suffix(article.title)
+        if site and not article.publisher:
+            article.publisher = site
+    if masthead and not article.publisher:
+        article.publisher = masthead
+
+
+class _HTMLText(HTMLParser):
+    """Collects text nodes outside script/style/head with their raw offsets."""
+
+    SKIP = {"script", "style", "noscript", "template", "head", "svg"}
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.regions: list[tuple[int, int]] = []
+        self.meta: dict[str, str] = {}
+        self.skip_depth = 0
+        self.in_title = False
+        self.in_h1 = False
+        self.title = ""
+        self.h1 = ""
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP and tag != "head":
+            self.skip_depth += 1
+        self.in_title |= tag == "title"
+        self.in_h1 |= tag == "h1"
+        if tag == "meta":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key and a.get("content"):
+                self.meta[key] = a["content"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and tag != "head" and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "title":
+            self.in_title = False
+        if tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+            return
+        if self.skip_depth or not data.strip():
+            return
+        if self.in_h1:
+            self.h1 += data
+        start = self._offset()
+        self.regions.append((start, start + len(data)))
+
+
+def _parse_html(article: Article) -> None:
+    parser = _HTMLText(article.text)
+    parser.feed(article.text)
+    parser.close()
+    article.regions = parser.regions
+    meta = parser.meta
+    title = (meta.get("og:title") or parser.h1 or parser.title).strip()
+    title, site = _split_site_suffix(re.sub(r"\s+", " ", title))
+    article.title = title
+    article.publisher = (meta.get("og:site_name") or meta.get("publisher") or site).strip()
+    for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date"):
+        if key in meta:
+            article.date = parse_date(meta[key])
+            break

@@ -1,0 +1,191 @@
+"""Stage 4: hybrid retrieval (dense Chroma + BM25, reciprocal rank fusion).
+
+For "What did X say …" questions, passages in which X is the speaker (by the
+attribution rules in :mod:`assistant.attribution`) rank ahead of passages that
+merely mention X.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .attribution import name_parts, question_speaker, same_person
+from .config import Settings
+from .embed import Embedder, get_embedder
+from .errors import IndexMissingError, UserError
+from .index import embedding_text
+from .lexical import BM25
+from .store import index_version, open_collection
+
+RRF_K = 60
+CANDIDATES = 40
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk; ``text == read_text(source)[start:end]``."""
+
+    chunk_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    publisher: str = ""
+    date: str = ""
+    path: str = ""
+    dense: float = 0.0
+    lexical: float = 0.0
+    speakers: list[str] = field(default_factory=list)
+    quote_of: str = ""
+    speaker_match: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape of a passage."""
+        d = asdict(self)
+        keep = ("chunk_id", "source", "title", "publisher", "date", "text", "start", "end", "score")
+        return {k: d[k] for k in keep}
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """Validate a question; return it stripped or raise :class:`UserError`."""
+    if not isinstance(question, str):
+        raise UserError("the question must be text")
+    q = question.replace("\x00", " ").strip()
+    if not q:
+        raise UserError("the question is empty; ask something about the articles")
+    if len(q) > settings.max_question_chars:
+        raise UserError(f"the question is {len(q):,} characters long; the limit is {settings.max_question_chars:,}")
+    return q
+
+
+class Retriever:
+    """Hybrid retriever over one Chroma collection; thread-safe for queries."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.collection = open_collection(settings)
+        self.embedder = embedder or get_embedder()
+        self._lock = threading.Lock()
+        self._version = ""
+        self._checked = 0.0
+        self.refresh(force=True)
+
+    # -- caches ----------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        """Reload chunk texts and rebuild BM25 when the index version changed."""
+        with self._lock:
+            if not force and time.monotonic() - self._checked < 1.0:
+                return
+            self._checked = time.monotonic()
+            self.collection = open_collection(self.settings)
+            version = index_version(self.collection)
+            if version == self._version and not force:
+                return
+            data = self.collection.get(include=["documents", "metadatas"])
+            if not data["ids"]:
+                raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
+            self.ids: list[str] = data["ids"]
+            self.docs: list[str] = data["documents"]
+            self.metas: list[dict[str, Any]] = data["metadatas"]
+            self.row = {cid: i for i, cid in enumerate(self.ids)}
+            self.bm25 = BM25(
+                [embedding_text(m.get("title", ""), d, m.get("quote_of", "")) for d, m in zip(self.docs, self.metas)]
+            )
+            self.by_name: dict[str, set[int]] = {}
+            for i, m in enumerate(self.metas):
+                names = [n for n in str(m.get("speakers", "")).split("; ") if n] + [m.get("quote_of") or ""]
+                for n in names:
+                    for part in name_parts(n):
+                        self.by_name.setdefault(part, set()).add(i)
+            self._version = version
+
+    # -- search ----------------------------------------------------------
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``question``."""
+        question = check_question(question, self.settings)
+        k = max(1, min(int(k or self.settings.k), 50))
+        self.refresh()
+        n = len(self.ids)
+        qvec = self.embedder.embed_query(question)
+        res = self.collection.query(query_embeddings=[qvec], n_results=min(CANDIDATES, n), include=["distances"])
+        dense_ids, dists = res["ids"][0], res["distances"][0]
+        fused: dict[int, float] = {}
+        dense_sim: dict[int, float] = {}
+        for rank, (cid, dist) in enumerate(zip(dense_ids, dists)):
+            i = self.row.get(cid)
+            if i is None:
+                continue
+            dense_sim[i] = 1.0 - float(dist)
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        lex_scores = self.bm25.scores(question)
+        order = np.argsort(-lex_scores)
+        lex_rank = np.empty(n, dtype=np.int64)
+        lex_rank[order] = np.arange(n)
+        for rank, i in enumerate(order[:CANDIDATES]):
+            if lex_scores[i] <= 0:
+                break
+            fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
+
+        speaker = question_speaker(question)
+        speaking: set[int] = set()
+        if speaker:
+            for part in name_parts(speaker):
+                for i in self.by_name.get(part, ()):
+                    m = self.metas[i]
+                    names = [x for x in str(m.get("speakers", "")).split("; ") if x] + [m.get("quote_of") or ""]
+                    if any(same_person(speaker, x) for x in names if x):
+                        speaking.add(i)
+            for i in speaking:
+                if i not in fused and lex_scores[i] > 0:
+                    fused[i] = 1.0 / (RRF_K + int(lex_rank[i]) + 1)
+                fused.setdefault(i, 0.0)
+
+        ranked = sorted(fused, key=lambda i: (i in speaking, fused[i]), reverse=True)[:k]
+        passages = []
+        for i in ranked:
+            m = self.metas[i]
+            passages.append(
+                Passage(
+                    chunk_id=self.ids[i],
+                    source=str(m.get("source", "")),
+                    title=str(m.get("title", "")),
+                    publisher=str(m.get("publisher", "")),
+                    date=str(m.get("date", "")),
+                    path=str(m.get("path", "")),
+                    text=self.docs[i],
+                    start=int(m.get("start", 0)),
+                    end=int(m.get("end", 0)),
+                    score=round(fused[i], 6),
+                    dense=round(dense_sim.get(i, 0.0), 4),
+                    lexical=round(float(lex_scores[i]), 4),
+                    speakers=[x for x in str(m.get("speakers", "")).split("; ") if x],
+                    quote_of=str(m.get("quote_of", "")),
+                    speaker_match=i in speaking,
+                )
+            )
+        return passages
+
+
+class NewsRetriever(BaseRetriever):
+    """LangChain retriever over :class:`Retriever`; metadata carries the exact span."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    engine: Any
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=p.text, metadata={**asdict(p), "text": None}, id=p.chunk_id)
+            for p in self.engine.search(query, self.k)
+        ]

@@ -1,0 +1,103 @@
+"""The Chroma store: an embedded ``PersistentClient`` in ``index/`` or a Chroma server.
+
+Chroma never embeds anything itself here (``embedding_function=None``), so it
+never tries to download its default ONNX model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .config import Settings
+from .errors import IndexMissingError, UserError
+
+VERSION_KEY = "index_version"
+
+
+def _client(settings: Settings, create: bool) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise UserError(f"--chroma-url must look like http://HOST:PORT, got {settings.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise UserError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+    if not create and not (settings.index_dir / "chroma.sqlite3").exists():
+        raise IndexMissingError(f"no index in {settings.index_dir}; build it first with: assistant index [PATH ...]")
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+
+
+def open_collection(settings: Settings, create: bool = False) -> Any:
+    """The article collection (cosine space); ``create`` makes it if missing."""
+    client = _client(settings, create)
+    if create:
+        return client.get_or_create_collection(
+            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+    try:
+        return client.get_collection(settings.collection, embedding_function=None)
+    except Exception:
+        raise IndexMissingError(
+            f"the index has no collection {settings.collection!r}; build it with: assistant index [PATH ...]"
+        ) from None
+
+
+def index_version(collection: Any) -> str:
+    """A token that changes whenever the indexed chunks change."""
+    return str((collection.metadata or {}).get(VERSION_KEY, "")) + f":{collection.count()}"
+
+
+def bump_version(collection: Any) -> None:
+    """Record that the chunks changed, so caches such as BM25 are rebuilt."""
+    metadata = {k: v for k, v in (collection.metadata or {}).items() if not k.startswith("hnsw:")}
+    metadata[VERSION_KEY] = uuid.uuid4().hex
+    collection.modify(metadata=metadata)
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings, wait_seconds: float = 600.0, say=print) -> Iterator[None]:
+    """Serialize writers: embedded Chroma is not safe with two writing processes."""
+    if settings.chroma_url:
+        yield
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    path = Path(settings.index_dir) / ".write.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"another process is indexing into {settings.index_dir}; waiting for it to finish…")
+            deadline = time.monotonic() + wait_seconds
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise UserError(
+                            f"another process is still indexing into {settings.index_dir}; try again later"
+                        ) from None
+                    time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
