@@ -63,6 +63,11 @@ _ABBREV = {
 }
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*\s+")
 _OPEN_QUOTES = "“"
+_QUOTE_START = re.compile(r"[“\"]")
+_PRONOUN_SPEECH = re.compile(
+    r"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+)?(?:said|added|noted|warned|stressed|told|argued|explained)\b"
+    r"|\b(?:said|added|noted|warned)\s+(?:he|she)\b"
+)
 _CLOSE_QUOTES = "”"
 
 
@@ -140,6 +145,7 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
     text = article.text
     hard_max = int(max_chars * 2.2)
     chunks: list[Chunk] = []
+    last_speaker = ""
     for r0, r1 in article.regions:
         for para in re.finditer(r"[^\n]+", text[r0:r1]):
             p0, p1 = r0 + para.start(), r0 + para.end()
@@ -167,13 +173,17 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
                     groups[-1].extend(current)
                 else:
                     groups.append(current)
-            para_speakers = find_speakers(text[p0:p1])
             for g in groups:
                 a, b = g[0][0], g[-1][1]
                 own = find_speakers(text[a:b])
                 inherited = ""
-                if not own and para_speakers and a > p0:
-                    inherited = para_speakers[-1] if _quote_open_before(text, p0, a) else ""
+                if not own:
+                    before = find_speakers(text[p0:a])
+                    if before and (_quote_open_before(text, p0, a) or _QUOTE_START.match(text, a)):
+                        inherited = before[-1]
+                    elif last_speaker and _PRONOUN_SPEECH.search(text, a, b):
+                        inherited = last_speaker
+                last_speaker = (own or [inherited or last_speaker])[-1]
                 chunks.append(
                     Chunk(
                         source=article.source,
