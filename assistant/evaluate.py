@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import UserError
 
@@ -145,3 +146,56 @@ def evaluate_retrieval(examples: Sequence[Example], retriever: Any, k: int) -> d
         "mean_context_chars": round(sum(chars) / n, 1),
         "retrieval_misses": misses,
     }
+
+
+def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progress=None) -> dict[str, Any]:
+    """Answer accuracy, citation support and validity, refusals and latency."""
+    correct, support_ok, valid, refused_ok, false_refusals = [], [], [], [], 0
+    ttft, total, misses = [], [], []
+    for n, ex in enumerate(examples, 1):
+        r = answerer.answer(ex.question, ex.history, k)
+        cits = [{"source": c.source, "path": c.path, "start": c.start, "end": c.end, "text": c.text} for c in r.citations]
+        valid.append(offsets_valid(cits))
+        ttft.append(r.timings_ms["first_token"])
+        total.append(r.timings_ms["total"])
+        if ex.kind == "unanswerable":
+            ok = r.status == "not_found"
+            refused_ok.append(ok)
+        else:
+            ok = r.status == "answered" and facts_present(ex.facts, r.answer)
+            correct.append(ok)
+            if r.status == "not_found":
+                false_refusals += 1
+            if ex.support:
+                support_ok.append(any(_norm(s) in _norm(c.text) for s in ex.support for c in r.citations))
+        if not ok:
+            misses.append({"id": ex.id, "question": ex.question, "status": r.status, "answer": r.answer})
+        if progress:
+            progress(f"[{n}/{len(examples)}] {'ok  ' if ok else 'miss'} {ex.id} {r.timings_ms['total']:.0f} ms")
+    return {
+        "questions": len(examples),
+        "answer_accuracy": round(sum(correct) / max(1, len(correct)), 3),
+        "citation_support": round(sum(support_ok) / max(1, len(support_ok)), 3),
+        "citation_offsets_valid": round(sum(valid) / max(1, len(valid)), 3),
+        "refusal_accuracy": round(sum(refused_ok) / max(1, len(refused_ok)), 3),
+        "false_refusals": false_refusals,
+        "first_token_ms_p50": round(percentile(ttft, 50), 1),
+        "first_token_ms_p95": round(percentile(ttft, 95), 1),
+        "total_ms_p50": round(percentile(total, 50), 1),
+        "total_ms_p95": round(percentile(total, 95), 1),
+        "answer_misses": misses,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A plain-text table of the metrics, then the misses."""
+    lines = []
+    for section, metrics in report.items():
+        lines.append(f"== {section}")
+        for key, value in metrics.items():
+            if not isinstance(value, list):
+                lines.append(f"  {key:<26} {value}")
+        for miss in [m for key, v in metrics.items() if key.endswith("misses") for m in v]:
+            detail = miss.get("answer") or ", ".join(miss.get("support", []))
+            lines.append(f"  miss {miss['id']}: {miss['question']} -> {detail[:160]}")
+    return "\n".join(lines)

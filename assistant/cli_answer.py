@@ -1,0 +1,126 @@
+"""CLI commands that use the LLM: ``ask``, ``chat`` and ``eval``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .config import PROJECT_ROOT, Settings
+from .errors import UserError
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _answerer(s: Settings) -> Any:
+    from .answer import Answerer
+
+    return Answerer(s, say=_say)
+
+
+def _print_sources(result: Any) -> None:
+    if result.status == "not_found":
+        if result.retrieved:
+            print("\nClosest passages (they do not answer the question):")
+            for p in result.retrieved[:3]:
+                print(f"  - {p.title or p.source} ({p.source}:{p.start}-{p.end}): {p.text[:160]}…")
+        return
+    if not result.citations:
+        print("\n(no sentence of this answer could be matched to a passage; treat it with care)")
+        return
+    print("\nSources:")
+    for c in result.citations:
+        where = " · ".join(x for x in (c.publisher, c.date) if x)
+        print(f"  [{c.marker}] {c.title or c.source}" + (f" ({where})" if where else ""))
+        print(f"      {c.source} chars {c.start}-{c.end}: “{' '.join(c.text.split())}”")
+
+
+def _ask_stream(answerer: Any, question: str, history: list[dict[str, str]], k: int | None) -> Any:
+    from .answer import AnswerResult
+
+    result = None
+    streamed = ""
+    for item in answerer.stream(question, history, k):
+        if isinstance(item, AnswerResult):
+            result = item
+        else:
+            streamed += item
+            print(item, end="", flush=True)
+    print()
+    if result.answer.strip() != streamed.strip():
+        print(f"\nChecked answer: {result.answer}")
+    _print_sources(result)
+    return result
+
+
+def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
+    from .answer import parse_history
+    from .retrieve import check_question
+
+    check_question(args.question, s)
+    history: list[dict[str, str]] = []
+    if args.history:
+        try:
+            history = parse_history(args.history.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot read history file {args.history}: {exc.strerror}") from None
+    answerer = _answerer(s)
+    if args.json:
+        print(json.dumps(answerer.answer(args.question, history, args.k).to_json(), ensure_ascii=False))
+    else:
+        _ask_stream(answerer, args.question, history, args.k)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
+    answerer = _answerer(s)
+    history: list[dict[str, str]] = []
+    print("Ask about the indexed articles. Follow-up questions use the conversation. Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            continue
+        try:
+            result = _ask_stream(answerer, question, history, args.k)
+        except UserError as exc:
+            print(f"error: {exc}")
+            continue
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.answer}]
+
+
+def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
+    from .evaluate import evaluate_answers, evaluate_retrieval, format_report, load_dataset
+    from .retrieve import Retriever
+
+    dataset = load_dataset(args.dataset or PROJECT_ROOT / "eval" / "dev.jsonl")
+    retriever = Retriever(s)
+    k = args.k or s.k
+    report: dict[str, Any] = {"retrieval": evaluate_retrieval(dataset, retriever, k)}
+    if not args.retrieve_only:
+        from .answer import Answerer
+
+        answerer = Answerer(s, retriever=retriever, say=_say)
+        report["answers"] = evaluate_answers(dataset, answerer, k, progress=None if s.quiet else _say)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}
+
+
+def run(args: argparse.Namespace, s: Settings) -> int:
+    if args.command == "serve":
+        raise UserError("the web UI is not built yet; use 'assistant ask' or 'assistant chat'")
+    return COMMANDS[args.command](args, s)
+
+
