@@ -223,9 +223,7 @@ class Answerer:
             out_parts.append(answer[last:a])
             last = b
             markers = [int(m) for m in re.findall(r"\[(\d{1,2})\]", raw)]
-            scores = [
-                max(lexical_support(plain, e.text), float(ev_vecs[i] @ vec)) for i, e in enumerate(evidence)
-            ]
+            scores = [max(lexical_support(plain, e.text), float(ev_vecs[i] @ vec)) for i, e in enumerate(evidence)]
             keep: list[int] = []
             for m in markers:
                 if 1 <= m <= len(evidence) and scores[m - 1] >= SUPPORT_THRESHOLD and m not in keep:
@@ -301,10 +299,12 @@ class Answerer:
                         first = time.perf_counter()
                     raw += token
                     yield token
-            except BackendError:
-                raise
+            except BackendError as exc:
+                raise BackendError(str(exc), passages) from None
             except Exception as exc:  # connection refused, HTTP errors, timeouts
-                raise BackendError(f"the LLM backend ({self.model_name}) failed: {type(exc).__name__}: {exc}") from None
+                raise BackendError(
+                    f"the LLM backend ({self.model_name}) failed: {type(exc).__name__}: {exc}", passages
+                ) from None
         t_done = time.perf_counter()
         refused = not raw.strip() or bool(REFUSAL_RE.search(raw)) and len(raw) < 200
         if refused:

@@ -93,6 +93,7 @@ _NOT_NAMES = {
 
 
 def _clean_name(name: str) -> str:
+    name = re.sub(r"['’]s?$", "", name.strip())
     words = name.split()
     while words and words[0].lower() in _NOT_NAMES:
         words = words[1:]

@@ -260,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return 2
     except BackendError as exc:
+        if exc.passages:
+            print("The answer could not be generated; the retrieved passages are:\n", file=sys.stderr)
+            _print_passages(exc.passages)
         _err(str(exc))
         return 3
     except KeyboardInterrupt:

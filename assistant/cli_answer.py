@@ -122,5 +122,3 @@ def run(args: argparse.Namespace, s: Settings) -> int:
     if args.command == "serve":
         raise UserError("the web UI is not built yet; use 'assistant ask' or 'assistant chat'")
     return COMMANDS[args.command](args, s)
-
-

@@ -23,9 +23,36 @@ _NOT_PERSON = re.compile(
     r"Voice|Indo|Pacific|East|West)\b"
 )
 _TITLES = {
-    "state", "councilor", "foreign", "affairs", "minister", "secretary", "president", "defense", "defence",
-    "deputy", "vice", "first", "chief", "director", "professor", "prof", "dr", "mr", "mrs", "ms", "general",
-    "senator", "leader", "spokesperson", "ambassador", "former", "prime", "national", "security", "adviser",
+    "state",
+    "councilor",
+    "foreign",
+    "affairs",
+    "minister",
+    "secretary",
+    "president",
+    "defense",
+    "defence",
+    "deputy",
+    "vice",
+    "first",
+    "chief",
+    "director",
+    "professor",
+    "prof",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "general",
+    "senator",
+    "leader",
+    "spokesperson",
+    "ambassador",
+    "former",
+    "prime",
+    "national",
+    "security",
+    "adviser",
 }
 
 MAX_TURNS = 50
@@ -89,8 +116,10 @@ def condense(question: str, history: list[dict[str, str]]) -> str:
         word = m.group(1).lower()
         if word in ("his", "their", "hers"):
             return f"{person}'s"
-        if word == "her" and re.match(r"\s+[a-z]", question[m.end() :]) and not re.match(
-            r"\s+(about|on|to|in|for|with|at)\b", question[m.end() :]
+        if (
+            word == "her"
+            and re.match(r"\s+[a-z]", question[m.end() :])
+            and not re.match(r"\s+(about|on|to|in|for|with|at)\b", question[m.end() :])
         ):
             return f"{person}'s"
         return person

@@ -14,4 +14,8 @@ class IndexMissingError(UserError):
 
 
 class BackendError(Exception):
-    """The LLM backend failed or cannot be reached."""
+    """The LLM backend failed or cannot be reached; ``passages`` holds what was retrieved."""
+
+    def __init__(self, message: str, passages: list | None = None) -> None:
+        super().__init__(message)
+        self.passages = passages or []

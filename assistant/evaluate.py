@@ -112,8 +112,10 @@ def percentile(values: Sequence[float], q: float) -> float:
         return 0.0
     if len(values) == 1:
         return float(values[0])
-    return float(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]) if 0 < q < 100 else float(
-        min(values) if q <= 0 else max(values)
+    return (
+        float(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1])
+        if 0 < q < 100
+        else float(min(values) if q <= 0 else max(values))
     )
 
 
@@ -154,7 +156,9 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
     ttft, total, misses = [], [], []
     for n, ex in enumerate(examples, 1):
         r = answerer.answer(ex.question, ex.history, k)
-        cits = [{"source": c.source, "path": c.path, "start": c.start, "end": c.end, "text": c.text} for c in r.citations]
+        cits = [
+            {"source": c.source, "path": c.path, "start": c.start, "end": c.end, "text": c.text} for c in r.citations
+        ]
         valid.append(offsets_valid(cits))
         ttft.append(r.timings_ms["first_token"])
         total.append(r.timings_ms["total"])

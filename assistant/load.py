@@ -238,9 +238,9 @@ def _parse_html(article: Article) -> None:
     parser.close()
     article.regions = parser.regions
     meta = parser.meta
-    title = (meta.get("og:title") or parser.h1 or parser.title).strip()
-    title, site = _split_site_suffix(re.sub(r"\s+", " ", title))
-    article.title = title
+    page_title, site = _split_site_suffix(re.sub(r"\s+", " ", parser.title).strip())
+    title = re.sub(r"\s+", " ", meta.get("og:title") or parser.h1 or page_title).strip()
+    article.title = _split_site_suffix(title)[0]
     article.publisher = (meta.get("og:site_name") or meta.get("publisher") or site).strip()
     for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date"):
         if key in meta:

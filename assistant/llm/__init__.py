@@ -15,7 +15,9 @@ BACKENDS = ("llamacpp", "openai", "ollama")
 def describe(settings: Settings) -> str:
     """A short human-readable name of the configured backend and model."""
     if settings.llm == "llamacpp":
-        return f"llamacpp:{Path(settings.llm_model).name if settings.llm_model else 'qwen2.5-coder-1.5b-instruct-q4_k_m'}"
+        return (
+            f"llamacpp:{Path(settings.llm_model).name if settings.llm_model else 'qwen2.5-coder-1.5b-instruct-q4_k_m'}"
+        )
     return f"{settings.llm}:{settings.llm_model or 'default'}@{settings.llm_base_url or 'default'}"
 
 

@@ -1,0 +1,77 @@
+"""Shared fixtures: a real Chroma index of seeds/ in a temp dir, real models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
+
+apply_offline_env()
+
+SEEDS = PROJECT_ROOT / "seeds"
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
+    """Run the installed ``assistant`` console script."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [str(VENV_BIN / "assistant"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, **kw
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """A private copy of the seed articles."""
+    d = tmp_path_factory.mktemp("corpus")
+    for f in SEEDS.iterdir():
+        shutil.copy(f, d / f.name)
+    return d
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, corpus_dir) -> Settings:
+    """Settings for an index of the seeds, built once per session."""
+    from assistant.index import build_index
+
+    s = Settings.from_env().with_(index_dir=tmp_path_factory.mktemp("index"), quiet=True, corpus_dir=corpus_dir)
+    build_index([corpus_dir], s, say=lambda m: None)
+    return s
+
+
+@pytest.fixture(scope="session")
+def retriever(settings):
+    from assistant.retrieve import Retriever
+
+    return Retriever(settings)
+
+
+@pytest.fixture(scope="session")
+def answerer(settings, retriever):
+    """The real embedded model (Qwen2.5-Coder-1.5B)."""
+    from assistant.answer import Answerer
+
+    return Answerer(settings, retriever=retriever, say=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def small_answerer(settings, retriever):
+    """SmolLM2-135M: weak, but exercises generation quickly."""
+    from assistant.answer import Answerer
+    from assistant.llm.model_file import smollm_path
+
+    s = settings.with_(llm_model=str(smollm_path()), max_tokens=64)
+    return Answerer(s, retriever=retriever, say=lambda m: None)

@@ -1,0 +1,148 @@
+"""Indexing against a real Chroma store and the real embedding model."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.index import build_index
+from assistant.store import open_collection
+from tests.conftest import SEEDS, VENV_BIN, run_cli
+
+
+def _fresh(tmp_path: Path, name: str = "index") -> Settings:
+    return Settings.from_env().with_(index_dir=tmp_path / name, quiet=True)
+
+
+def _corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "corpus"
+    shutil.copytree(SEEDS, d)
+    return d
+
+
+def _state(s: Settings) -> tuple[int, set[str]]:
+    col = open_collection(s)
+    got = col.get(include=[])
+    return len(got["ids"]), set(got["ids"])
+
+
+def test_stored_offsets_are_exact(settings):
+    col = open_collection(settings)
+    got = col.get(include=["documents", "metadatas"])
+    assert got["ids"]
+    texts = {}
+    for doc, meta in zip(got["documents"], got["metadatas"]):
+        text = texts.setdefault(meta["path"], Path(meta["path"]).read_text(encoding="utf-8"))
+        assert text[meta["start"] : meta["end"]] == doc
+
+
+def test_reindex_is_a_noop_and_changes_are_applied(tmp_path):
+    corpus = _corpus(tmp_path)
+    s = _fresh(tmp_path)
+    first = build_index([corpus], s, say=lambda m: None)
+    assert first.files_indexed == 5 and first.chunks_added == first.total_chunks > 50
+    count, ids = _state(s)
+
+    again = build_index([corpus], s, say=lambda m: None)
+    assert (again.files_indexed, again.chunks_added, again.chunks_removed) == (0, 0, 0)
+    assert again.files_unchanged == 5
+    assert _state(s) == (count, ids)
+
+    # A changed file replaces its old chunks.
+    target = corpus / "001_5690afa6f36f0277.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\nA brand new closing sentence about Antarctica.\n")
+    changed = build_index([corpus], s, say=lambda m: None)
+    assert changed.files_indexed == 1 and changed.chunks_added >= 1
+    col = open_collection(s)
+    docs = col.get(where={"path": str(target.resolve())}, include=["documents"])["documents"]
+    assert any("Antarctica" in d for d in docs)
+    assert len(docs) == len(set(docs))
+
+    # A removed file's chunks go away.
+    target.unlink()
+    removed = build_index([corpus], s, say=lambda m: None)
+    assert removed.chunks_removed == len(docs)
+    assert not col.get(where={"path": str(target.resolve())})["ids"]
+
+
+def test_bad_files_are_skipped_and_the_rest_indexed(tmp_path):
+    corpus = _corpus(tmp_path)
+    (corpus / "empty.txt").write_text("")
+    (corpus / "latin1.txt").write_bytes(b"caf\xe9 " * 20)
+    (corpus / "blob.md").write_bytes(b"\x00\x01" * 100)
+    messages: list[str] = []
+    report = build_index([corpus], _fresh(tmp_path), say=messages.append)
+    skipped = {Path(p).name: why for p, why in report.skipped}
+    assert set(skipped) == {"empty.txt", "latin1.txt", "blob.md"}
+    assert report.files_indexed == 5
+    assert any("latin1.txt" in m and "UTF-8" in m for m in messages)
+
+
+def test_cli_reports_bad_file_by_name_and_keeps_the_index(tmp_path):
+    corpus = _corpus(tmp_path)
+    index_dir = tmp_path / "cli-index"
+    assert run_cli("index", str(corpus), "--index-dir", str(index_dir), "-q").returncode == 0
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    r = run_cli("index", str(bad), "--index-dir", str(index_dir), "-q")
+    assert "bad.txt" in r.stderr
+    assert r.returncode == 0
+    count, _ = _state(_fresh(tmp_path, "cli-index"))
+    assert count > 50  # nothing already indexed was lost
+
+
+def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
+    corpus = _corpus(tmp_path)
+    reference = _fresh(tmp_path, "reference")
+    build_index([corpus], reference, say=lambda m: None)
+    expected = _state(reference)
+
+    index_dir = tmp_path / "killed"
+    rng = random.Random(7)
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "assistant"), "index", str(corpus), "--index-dir", str(index_dir), "-q"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(2.0, 9.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        r = run_cli("index", str(corpus), "--index-dir", str(index_dir), "-q")
+        assert r.returncode == 0, r.stderr
+        assert _state(_fresh(tmp_path, "killed")) == expected, f"attempt {attempt}"
+
+
+def test_concurrent_writers_are_serialized(tmp_path):
+    corpus = _corpus(tmp_path)
+    index_dir = tmp_path / "shared"
+    cmd = [str(VENV_BIN / "assistant"), "index", str(corpus), "--index-dir", str(index_dir)]
+    a = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    b = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_a, err_a = a.communicate(timeout=600)
+    out_b, err_b = b.communicate(timeout=600)
+    assert a.returncode == 0 and b.returncode == 0, err_a + err_b
+    count, ids = _state(_fresh(tmp_path, "shared"))
+    assert count == len(ids)
+    assert "5 unchanged" in out_a + out_b  # the second run found the first one's work
+
+
+def test_missing_path_is_reported(tmp_path):
+    r = run_cli("index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "i"), "-q")
+    assert r.returncode == 2
+    assert "nope" in r.stderr and "no such file" in r.stderr
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "not a url"])
+def test_bad_chroma_url_is_a_clear_error(tmp_path, url):
+    r = run_cli("retrieve", "hello", "--chroma-url", url)
+    assert r.returncode == 2
+    assert "chroma-url" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,21 @@
+from assistant.attribution import find_speakers, question_speaker, same_person
+
+
+def test_attribution_shapes():
+    assert find_speakers('"We will go," Kim Tae-hyo said.') == ["Kim Tae-hyo"]
+    assert find_speakers("“It is unwise,” said Song Zhongping, a military expert.") == ["Song Zhongping"]
+    assert find_speakers("According to Shin Kak-soo, “the system works.”") == ["Shin Kak-soo"]
+    assert "Da Zhigang" in find_speakers("Da Zhigang, director of the institute, told the Global Times that it works.")
+    assert find_speakers("The meeting was held in Seoul on Monday.") == []
+
+
+def test_question_speaker():
+    assert question_speaker("What did Shin Kak-soo say about Quad+?") == "Shin Kak-soo"
+    assert question_speaker("What was Zheng Yongnian's view on NATO?") == "Zheng Yongnian"
+    assert question_speaker("Where was the meeting held?") == ""
+
+
+def test_same_person_variants():
+    assert same_person("Hwang Ji-hwan", "Ji-hwan Hwang")
+    assert same_person("Song", "Song Zhongping")
+    assert not same_person("Kim Yo Jong", "Kim Tae-hyo")

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from assistant.chunk import chunk_article, split_sentences
+from assistant.load import read_article
+
+SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
+
+
+def test_every_chunk_of_the_seeds_has_exact_offsets():
+    total = 0
+    for path in SEEDS:
+        article = read_article(path)
+        source_text = Path(path).read_text(encoding="utf-8")
+        for c in chunk_article(article):
+            assert source_text[c.start : c.end] == c.text
+            total += 1
+    assert total > 50
+
+
+def test_chunks_are_a_few_sentences_not_blocks():
+    sizes = [len(c.text) for p in SEEDS for c in chunk_article(read_article(p))]
+    assert sum(sizes) / len(sizes) < 450
+    assert max(sizes) < 1000
+
+
+def test_chunk_ids_are_stable_and_unique():
+    article = read_article(SEEDS[2])
+    a = [c.chunk_id for c in chunk_article(article)]
+    b = [c.chunk_id for c in chunk_article(read_article(SEEDS[2]))]
+    assert a == b
+    assert len(set(a)) == len(a)
+
+
+def test_sentence_split_keeps_abbreviations():
+    text = "The U.S. President spoke on Nov. 12 in Seoul. Mr. Kim agreed. Then he left!"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "The U.S. President spoke on Nov. 12 in Seoul.",
+        "Mr. Kim agreed.",
+        "Then he left!",
+    ]
+
+
+def test_continued_quote_remembers_its_speaker():
+    chunks = [c for p in SEEDS for c in chunk_article(read_article(p))]
+    rcep = next(c for c in chunks if "RCEP" in c.text)
+    assert "Shin Kak-soo" in rcep.speakers or rcep.continues_quote_of == "Shin Kak-soo"

@@ -1,0 +1,33 @@
+from assistant.evaluate import facts_present, first_hit_rank, offsets_valid, percentile, supported
+
+
+def test_supported_requires_every_support_string():
+    assert supported(["alpha beta"], ["x alpha  beta y"])
+    assert not supported(["alpha", "gamma"], ["alpha only"])
+    assert not supported([], ["anything"])
+
+
+def test_first_hit_rank():
+    assert first_hit_rank(["b"], ["a", "xbx", "b"]) == 2
+    assert first_hit_rank(["z"], ["a", "b"]) == 0
+
+
+def test_facts_groups_all_required_alternatives_any():
+    facts = [["11", "eleven"], ["five", "5"]]
+    assert facts_present(facts, "The first in ELEVEN years, or five by another count")
+    assert not facts_present(facts, "The first in 11 years")
+
+
+def test_offsets_valid_catches_a_shifted_span(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Hello brave new world", encoding="utf-8")
+    good = {"source": str(f), "start": 6, "end": 11, "text": "brave"}
+    bad = {"source": str(f), "start": 5, "end": 10, "text": "brave"}
+    assert offsets_valid([good])
+    assert not offsets_valid([good, bad])
+
+
+def test_percentile():
+    assert percentile([], 50) == 0.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([5], 95) == 5.0
