@@ -93,7 +93,7 @@ class AnswerResult:
             "question": self.question,
             "answer": self.answer,
             "status": self.status,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [{k: v for k, v in asdict(c).items() if k != "path"} for c in self.citations],
             "retrieved": [p.to_json() for p in self.retrieved],
             "model": self.model,
             "timings_ms": self.timings_ms,

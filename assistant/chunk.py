@@ -71,6 +71,11 @@ _PRONOUN_SPEECH = re.compile(
 _CLOSE_QUOTES = "”"
 
 
+# Bump when chunk boundaries or chunk metadata rules change: every chunk ID changes,
+# so the next ``assistant index`` rebuilds instead of keeping stale chunks.
+CHUNKER_VERSION = "2"
+
+
 @dataclass
 class Chunk:
     """A span of an article: ``article.text[start:end] == text``."""
@@ -85,7 +90,7 @@ class Chunk:
 
     @property
     def chunk_id(self) -> str:
-        digest = hashlib.sha256(f"{self.source}\x00{self.start}\x00{self.text}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{CHUNKER_VERSION}\x00{self.source}\x00{self.start}\x00{self.text}".encode()).hexdigest()
         return digest[:24]
 
 

@@ -115,10 +115,17 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}
+def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
+    import os
+
+    from .ui import serve
+
+    serve(s, args.host, args.port, args.auth or os.environ.get("ASSISTANT_AUTH", ""))
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "serve": cmd_serve}
 
 
 def run(args: argparse.Namespace, s: Settings) -> int:
-    if args.command == "serve":
-        raise UserError("the web UI is not built yet; use 'assistant ask' or 'assistant chat'")
     return COMMANDS[args.command](args, s)

@@ -1,0 +1,166 @@
+"""Cited answers with the real embedded model (and SmolLM2 / a real OpenAI-compatible server)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import NOT_FOUND, Evidence
+from assistant.llm.model_file import smollm_path
+from tests.conftest import free_port, run_cli
+
+
+def _assert_exact(citations):
+    for c in citations:
+        assert Path(c.path).read_text(encoding="utf-8")[c.start : c.end] == c.text
+
+
+@pytest.mark.llm
+def test_headline_question_is_answered_with_exact_citations(answerer):
+    r = answerer.answer("What did Shin Kak-soo say about Quad+?")
+    assert r.status == "answered"
+    assert r.citations, r.answer
+    assert "[" in r.answer
+    _assert_exact(r.citations)
+    assert any("Shin Kak-soo" in c.text or "QUAD+" in c.text or "South Korea" in c.text for c in r.citations)
+    for c in r.citations:
+        assert f"[{c.marker}]" in r.answer
+
+
+@pytest.mark.llm
+def test_unanswerable_question_is_not_found(answerer):
+    r = answerer.answer("Who won the 2022 FIFA World Cup?")
+    assert r.status == "not_found"
+    assert r.answer == NOT_FOUND
+    assert not r.citations
+    assert r.retrieved  # the closest passages are still offered
+
+
+@pytest.mark.llm
+def test_follow_up_resolves_its_pronoun(answerer):
+    history = [
+        {"role": "user", "content": "What did Austin call the US-South Korea alliance?"},
+        {"role": "assistant", "content": "Austin called it a “linchpin” [1]."},
+    ]
+    r = answerer.answer("What did he add about China and North Korea?", history)
+    assert "Austin" in r.standalone_question
+    assert r.status == "answered"
+    assert any("Austin" in p.text or "unprecedented" in p.text for p in r.retrieved)
+
+
+def _evidence(retriever, question):
+    from assistant.answer import Answerer
+
+    a = Answerer.__new__(Answerer)
+    a.retriever = retriever
+    passages = retriever.search(question, 5)
+    return a, a.select_evidence(question, passages)
+
+
+def test_evidence_spans_are_exact_and_short(retriever):
+    a, evidence = _evidence(retriever, "What did Shin Kak-soo say about Quad+?")
+    assert evidence and sum(len(e.text) for e in evidence) <= 1100
+    for e in evidence:
+        assert Path(e.path).read_text(encoding="utf-8")[e.start : e.end] == e.text
+
+
+def test_bad_markers_are_dropped_and_good_ones_kept(retriever):
+    a, evidence = _evidence(retriever, "What did Kim Yo Jong warn the new US administration?")
+    quote = next(e for e in evidence if "sleep in peace" in e.text)
+    other = next(e for e in evidence if e.n != quote.n and "sleep in peace" not in e.text)
+    answer = (
+        f"Kim Yo Jong warned that if the US wants to sleep in peace for the coming four years it had better refrain "
+        f"from causing a stink [{other.n}][{quote.n}]. Penguins are purple [{quote.n}]. Also see [99]."
+    )
+    text, citations, checks = a.check_citations(answer, evidence)
+    assert [c.marker for c in citations] == [quote.n]
+    assert f"[{other.n}]" not in text and "[99]" not in text
+    assert checks["dropped"] >= 3
+    _assert_exact(citations)
+
+
+def test_uncited_sentence_gets_attributed(retriever):
+    a, evidence = _evidence(retriever, "What did Austin call the US-South Korea alliance?")
+    text, citations, checks = a.check_citations(
+        "Austin called the US-South Korea alliance a linchpin for peace, security and prosperity.", evidence
+    )
+    assert checks["added"] == 1 and citations and "linchpin" in citations[0].text
+
+
+def test_generation_code_runs_on_the_small_model(small_answerer):
+    tokens = []
+    result = None
+    for item in small_answerer.stream("What did Austin call the US-South Korea alliance?"):
+        if isinstance(item, str):
+            tokens.append(item)
+        else:
+            result = item
+    assert tokens and result is not None
+    assert result.timings_ms["first_token"] <= result.timings_ms["total"]
+    _assert_exact(result.citations)
+
+
+@pytest.fixture(scope="module")
+def openai_server():
+    """llama-cpp-python's own OpenAI-compatible server, with SmolLM2, on loopback."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path()), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/models", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama_cpp.server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_openai_compatible_backend_against_a_real_server(settings, openai_server):
+    r = run_cli(
+        "ask", "What did Austin call the US-South Korea alliance?", "--json", "--llm", "openai",
+        "--base-url", openai_server, "--model", "smollm2",
+        env={"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_MAX_TOKENS": "48"},
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["model"].startswith("openai:smollm2")
+    assert out["answer"] and out["status"] in ("answered", "not_found")
+    assert out["timings_ms"]["first_token"] > 0
+    for c in out["citations"]:
+        assert Path(c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["text"]
+
+
+def test_backend_down_is_a_clear_error_and_passages_are_shown(settings):
+    port = free_port()  # nothing listens here
+    r = run_cli(
+        "ask", "What did Austin call the US-South Korea alliance?", "--llm", "openai",
+        "--base-url", f"http://127.0.0.1:{port}/v1",
+        env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)},
+    )
+    assert r.returncode == 3
+    assert "LLM backend" in r.stderr and "Traceback" not in r.stderr
+    assert "linchpin" in r.stdout  # the retrieved passages are still shown
+
+
+def test_ask_rejects_bad_history(settings, tmp_path):
+    h = tmp_path / "h.json"
+    h.write_text('{"not": "a list"}')
+    r = run_cli("ask", "What did he say?", "--history", str(h), env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
+    assert r.returncode == 2 and "history" in r.stderr
