@@ -42,23 +42,18 @@ setup_browser() {
 
 export HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 
-case "${1:-serve}" in
-  test)
-    shift
-    setup
-    setup_browser
-    log "running the test suite"
-    exec "$VENV/bin/python" -m pytest -q "$@"
-    ;;
-  serve)
-    shift || true
-    setup
-    log "preparing the embedded model and the index"
-    "$VENV/bin/assistant" index
-    exec "$VENV/bin/assistant" serve "$@"
-    ;;
-  *)
-    echo "usage: ./run.sh [serve [ARGS...] | test [PYTEST ARGS...]]" >&2
-    exit 2
-    ;;
+if [ "${1:-}" = "test" ]; then
+  shift
+  setup
+  setup_browser
+  log "running the test suite"
+  exec "$VENV/bin/python" -m pytest -q "$@"
+fi
+[ "${1:-}" = "serve" ] && shift
+case "${1:-}" in
+  -h|--help) echo "usage: ./run.sh [serve] [--host H] [--port P] [--auth USER:PASS]  |  ./run.sh test [PYTEST ARGS]"; exit 0 ;;
 esac
+setup
+log "indexing seeds/ (only new or changed articles)"
+"$VENV/bin/assistant" index
+exec "$VENV/bin/assistant" serve "$@"

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_core.prompts import ChatPromptTemplate
 
+from .attribution import question_speaker
 from .chunk import split_sentences
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
@@ -203,6 +204,16 @@ class Answerer:
         best_dense = max(p.dense for p in passages)
         return best_dense < 0.45 and coverage < 0.75
 
+    def quote_fallback(self, question: str, passages: list[Passage], evidence: list[Evidence]) -> str:
+        """An extractive answer: the best evidence span from a passage where the asked-about person speaks."""
+        speaking = {p.chunk_id: p for p in passages if p.speaker_match}
+        for e in evidence:  # evidence is ordered by passage rank, speakers first
+            if e.chunk_id in speaking:
+                p = speaking[e.chunk_id]
+                who = question_speaker(question) or (p.speakers or [p.quote_of])[0]
+                return f"According to the articles, {who} said: “{' '.join(e.text.split())}” [{e.n}]"
+        return ""
+
     # -- citations -------------------------------------------------------
     def check_citations(self, answer: str, evidence: list[Evidence]) -> tuple[str, list[Citation], dict[str, int]]:
         """Keep markers whose span supports their sentence; drop bad ones; attribute uncited sentences."""
@@ -307,6 +318,10 @@ class Answerer:
                 ) from None
         t_done = time.perf_counter()
         refused = not raw.strip() or bool(REFUSAL_RE.search(raw)) and len(raw) < 200
+        if refused and evidence and any(p.speaker_match for p in passages):
+            # The person does speak in the articles: report their words verbatim rather than refuse.
+            raw = self.quote_fallback(standalone, passages, evidence)
+            refused = not raw
         if refused:
             answer, citations, checks = NOT_FOUND, [], {}
         else:

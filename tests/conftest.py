@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
+from assistant.config import Settings, apply_offline_env
+from tests.helpers import SEEDS
 
 apply_offline_env()
-
-SEEDS = PROJECT_ROOT / "seeds"
-VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
-    """Run the installed ``assistant`` console script."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [str(VENV_BIN / "assistant"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, **kw
-    )
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import NOT_FOUND, Evidence
+from assistant.answer import NOT_FOUND
 from assistant.llm.model_file import smollm_path
-from tests.conftest import free_port, run_cli
+from tests.helpers import free_port, run_cli
 
 
 def _assert_exact(citations):
@@ -111,8 +111,21 @@ def openai_server():
     """llama-cpp-python's own OpenAI-compatible server, with SmolLM2, on loopback."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(smollm_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "smollm2",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -134,8 +147,15 @@ def openai_server():
 
 def test_openai_compatible_backend_against_a_real_server(settings, openai_server):
     r = run_cli(
-        "ask", "What did Austin call the US-South Korea alliance?", "--json", "--llm", "openai",
-        "--base-url", openai_server, "--model", "smollm2",
+        "ask",
+        "What did Austin call the US-South Korea alliance?",
+        "--json",
+        "--llm",
+        "openai",
+        "--base-url",
+        openai_server,
+        "--model",
+        "smollm2",
         env={"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_MAX_TOKENS": "48"},
     )
     assert r.returncode == 0, r.stderr
@@ -150,8 +170,12 @@ def test_openai_compatible_backend_against_a_real_server(settings, openai_server
 def test_backend_down_is_a_clear_error_and_passages_are_shown(settings):
     port = free_port()  # nothing listens here
     r = run_cli(
-        "ask", "What did Austin call the US-South Korea alliance?", "--llm", "openai",
-        "--base-url", f"http://127.0.0.1:{port}/v1",
+        "ask",
+        "What did Austin call the US-South Korea alliance?",
+        "--llm",
+        "openai",
+        "--base-url",
+        f"http://127.0.0.1:{port}/v1",
         env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)},
     )
     assert r.returncode == 3

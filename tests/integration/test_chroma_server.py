@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import SEEDS, VENV_BIN, free_port, run_cli
+from tests.helpers import SEEDS, VENV_BIN, free_port, run_cli
 
 
 @pytest.fixture()

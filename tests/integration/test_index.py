@@ -14,7 +14,7 @@ import pytest
 from assistant.config import Settings
 from assistant.index import build_index
 from assistant.store import open_collection
-from tests.conftest import SEEDS, VENV_BIN, run_cli
+from tests.helpers import SEEDS, VENV_BIN, run_cli
 
 
 def _fresh(tmp_path: Path, name: str = "index") -> Settings:

@@ -1,0 +1,182 @@
+"""The chat page: a real `assistant serve`, real models, Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import SEEDS, VENV_BIN, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+QUESTION = "What did Shin Kak-soo say about Quad+?"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`assistant serve` on a free loopback port with its own index of the seeds."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(root / "index"), "ASSISTANT_QUIET": "1"}
+    subprocess.run([str(VENV_BIN / "assistant"), "index", str(corpus)], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = open(root / "serve.log", "w")
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "assistant"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail((root / "serve.log").read_text())
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    c = Client(server, verbose=False)
+    # Wait until the model has loaded (the page says so while it loads).
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            c.predict(QUESTION, "[]", 1, api_name="/ask")
+            return c
+        except Exception as exc:  # "still loading"
+            if "loading" not in str(exc):
+                raise
+            time.sleep(2)
+    pytest.fail("model did not load")
+
+
+@pytest.fixture()
+def page(server, client):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is not installed (./run.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )
+        pg = ctx.new_page()
+        pg.goto(server, wait_until="load")
+        pg.wait_for_selector("#question textarea")
+        yield pg
+        ctx.close()
+
+
+def _ask(page, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask")
+
+
+def test_cited_answer_and_highlighted_source_in_the_browser(page):
+    _ask(page, QUESTION)
+    card = page.wait_for_selector("#sources .src", timeout=180_000)
+    chat = page.inner_text("#chat")
+    assert "[" in chat and "]" in chat, chat
+    docs = Path(__file__).parents[2] / "docs"
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(docs / "screenshot-answer.png"), full_page=True)
+    marker = card.inner_text().split("]")[0] + "]"
+    assert marker in chat  # the marker in the answer is the one on the source card
+    source, start, end = (
+        card.get_attribute("data-source"),
+        int(card.get_attribute("data-start")),
+        int(card.get_attribute("data-end")),
+    )
+    cited = Path(source).read_text(encoding="utf-8")[start:end] if Path(source).is_absolute() else None
+    mark_text = card.query_selector("mark").inner_text()
+    assert source.endswith("002_cc4a64d2fab6b694.txt")
+    if cited is not None:
+        assert mark_text == cited
+    # One click opens the whole article with the span highlighted and scrolled into view.
+    page.locator("#open-source label").first.click()
+    mark = page.wait_for_selector("#article-view mark", timeout=20_000)
+    assert mark.inner_text() == mark_text
+    page.wait_for_timeout(500)
+    assert mark.is_visible()
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(docs / "screenshot-article.png"), full_page=True)
+
+
+def test_refused_question_renders_as_not_found(page):
+    _ask(page, "Who won the 2022 FIFA World Cup?")
+    page.wait_for_selector("#sources .notfound", timeout=120_000)
+    assert "Not found in the articles" in page.inner_text("#chat")
+    assert page.query_selector_all("#sources .src")  # the closest passages are still offered
+
+
+def test_api_answer_shape(client):
+    r = client.predict(QUESTION, "[]", 5, api_name="/ask")
+    assert set(r) >= {"question", "answer", "status", "citations", "retrieved", "model", "timings_ms"}
+    assert r["status"] == "answered" and r["citations"]
+    for c in r["citations"]:
+        assert f"[{c['marker']}]" in r["answer"]
+        assert (SEEDS / Path(c["source"]).name).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["text"]
+
+
+def test_api_rejects_an_empty_question(client):
+    with pytest.raises(Exception, match="empty"):
+        client.predict("   ", "[]", 5, api_name="/ask")
+
+
+ARTICLE = """Baltic Ferry Accord signed in Tallinn
+Published: March 3, 2021
+
+Estonian transport minister Ilse Varnok signed the Baltic Ferry Accord in Tallinn on Wednesday.
+"The accord cuts crossing times to Helsinki by a third," Varnok said.
+"""
+
+
+def test_uploaded_article_becomes_answerable(page, client, tmp_path):
+    good = tmp_path / "ferry accord.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    bad = tmp_path / "notes.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    page.click("text=Articles")
+    page.set_input_files("#upload input[type=file]", [str(good), str(bad)])
+    page.wait_for_timeout(1000)
+    page.click("#add-files")
+    page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
+    status = page.inner_text("#upload-status")
+    assert "rejected notes.txt" in status and "binary" in status
+    assert "Baltic Ferry Accord" in page.inner_text("#corpus")
+    r = client.predict("Who signed the Baltic Ferry Accord?", "[]", 5, api_name="/ask")
+    assert r["status"] == "answered", r
+    assert "Varnok" in r["answer"]
+    assert any(c["source"].endswith("ferry_accord.txt") for c in r["citations"])
