@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -190,6 +191,17 @@ class Answerer:
                 )
         return evidence
 
+    @staticmethod
+    def _label(e: Evidence, passages: list[Passage], question: str) -> str:
+        """The passage's headline, and who speaks in it (full name when the question gives one)."""
+        label = e.title or Path(e.source).name
+        p = next((p for p in passages if p.chunk_id == e.chunk_id), None)
+        if p is None:
+            return label
+        speaker = question_speaker(question) if p.speaker_match else ""
+        speaker = speaker or p.quote_of or (p.speakers[0] if p.speakers else "")
+        return f"{label}; speaker: {speaker}" if speaker else label
+
     def no_context(self, question: str, passages: list[Passage]) -> bool:
         """Retrieval-side refusal: nothing retrieved is about the question."""
         if not passages:
@@ -205,14 +217,16 @@ class Answerer:
         return best_dense < 0.45 and coverage < 0.75
 
     def quote_fallback(self, question: str, passages: list[Passage], evidence: list[Evidence]) -> str:
-        """An extractive answer: the best evidence span from a passage where the asked-about person speaks."""
+        """An extractive answer: the evidence span, from a passage where the asked-about person
+        speaks, that shares the most words with the question."""
         speaking = {p.chunk_id: p for p in passages if p.speaker_match}
-        for e in evidence:  # evidence is ordered by passage rank, speakers first
-            if e.chunk_id in speaking:
-                p = speaking[e.chunk_id]
-                who = question_speaker(question) or (p.speakers or [p.quote_of])[0]
-                return f"According to the articles, {who} said: “{' '.join(e.text.split())}” [{e.n}]"
-        return ""
+        candidates = [e for e in evidence if e.chunk_id in speaking]
+        if not candidates:
+            return ""
+        best = max(candidates, key=lambda e: (lexical_support(question, e.text), -e.n))
+        p = speaking[best.chunk_id]
+        who = question_speaker(question) or (p.speakers or [p.quote_of])[0]
+        return f"According to the articles, {who} said: “{' '.join(best.text.split())}” [{best.n}]"
 
     # -- citations -------------------------------------------------------
     def check_citations(self, answer: str, evidence: list[Evidence]) -> tuple[str, list[Citation], dict[str, int]]:
@@ -297,7 +311,9 @@ class Answerer:
         else:
             evidence = self.select_evidence(standalone, passages)
             passages_text = "\n".join(
-                self.passage_template.format(n=e.n, title=e.title or e.source, text=" ".join(e.text.split()))
+                self.passage_template.format(
+                    n=e.n, source=self._label(e, passages, standalone), text=" ".join(e.text.split())
+                )
                 for e in evidence
             )
             messages = self.prompt.format_messages(passages=passages_text, question=standalone)

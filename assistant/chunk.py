@@ -73,7 +73,7 @@ _CLOSE_QUOTES = "”"
 
 # Bump when chunk boundaries or chunk metadata rules change: every chunk ID changes,
 # so the next ``assistant index`` rebuilds instead of keeping stale chunks.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 
 @dataclass
@@ -130,7 +130,10 @@ def _append(text: str, spans: list[tuple[int, int]], a: int, b: int) -> None:
     while b > a and text[b - 1].isspace():
         b -= 1
     if b > a:
-        spans.append((a, b))
+        if spans and not any(ch.isalnum() for ch in text[a:b]):
+            spans[-1] = (spans[-1][0], b)  # a stray closing quote or bracket belongs to the sentence before
+        else:
+            spans.append((a, b))
 
 
 def _quote_open_after(text: str, a: int, b: int, was_open: bool) -> bool:
