@@ -90,7 +90,9 @@ class Chunk:
 
     @property
     def chunk_id(self) -> str:
-        digest = hashlib.sha256(f"{CHUNKER_VERSION}\x00{self.source}\x00{self.start}\x00{self.text}".encode()).hexdigest()
+        digest = hashlib.sha256(
+            f"{CHUNKER_VERSION}\x00{self.source}\x00{self.start}\x00{self.text}".encode()
+        ).hexdigest()
         return digest[:24]
 
 

@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dataset", nargs="?", type=Path, help="JSON-lines dataset (default eval/dev.jsonl)")
     p.add_argument("--retrieve-only", action="store_true", help="retrieval metrics only (seconds)")
+    p.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run LangChain's RAG-tutorial pipeline (1,000/200 splits, top 4, tutorial prompt, "
+        "same models) and print both side by side",
+    )
     p.add_argument("--k", type=int, help="passages per question (default 5)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     _store_flags(p)

@@ -96,20 +96,31 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
-    from .evaluate import evaluate_answers, evaluate_retrieval, format_report, load_dataset
+    from .evaluate import evaluate_answers, evaluate_retrieval, format_report, format_side_by_side, load_dataset
     from .retrieve import Retriever
 
     dataset = load_dataset(args.dataset or PROJECT_ROOT / "eval" / "dev.jsonl")
     retriever = Retriever(s)
     k = args.k or s.k
+    progress = None if s.quiet else _say
     report: dict[str, Any] = {"retrieval": evaluate_retrieval(dataset, retriever, k)}
     if not args.retrieve_only:
         from .answer import Answerer
 
         answerer = Answerer(s, retriever=retriever, say=_say)
-        report["answers"] = evaluate_answers(dataset, answerer, k, progress=None if s.quiet else _say)
+        report["answers"] = evaluate_answers(dataset, answerer, k, progress=progress)
+    if args.baseline:
+        from .baseline import K, TutorialBaseline
+
+        _say("building the tutorial baseline (1,000/200 character chunks, top 4)…")
+        baseline = TutorialBaseline(s, [s.corpus_dir])
+        report["baseline_retrieval"] = evaluate_retrieval(dataset, baseline, K)
+        if not args.retrieve_only:
+            report["baseline_answers"] = evaluate_answers(dataset, baseline, K, progress=progress)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif args.baseline:
+        print(format_side_by_side(report))
     else:
         print(format_report(report))
     return 0

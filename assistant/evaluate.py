@@ -203,3 +203,23 @@ def format_report(report: dict[str, Any]) -> str:
             detail = miss.get("answer") or ", ".join(miss.get("support", []))
             lines.append(f"  miss {miss['id']}: {miss['question']} -> {detail[:160]}")
     return "\n".join(lines)
+
+
+def format_side_by_side(report: dict[str, Any]) -> str:
+    """Ours next to the tutorial baseline, with latency ratios from the same run."""
+    rows = []
+    for ours_key, base_key in (("retrieval", "baseline_retrieval"), ("answers", "baseline_answers")):
+        ours, base = report.get(ours_key), report.get(base_key)
+        if not ours or not base:
+            continue
+        ours, base = ({("hit@k" if k.startswith("hit@") else k): v for k, v in d.items()} for d in (ours, base))
+        rows.append(f"== {ours_key}")
+        rows.append(f"  {'metric':<26} {'assistant':>12} {'tutorial':>12}")
+        keys = [k for k in ours if not isinstance(ours[k], list)]
+        keys += [k for k in base if k not in keys and not isinstance(base[k], list)]
+        for key in keys:
+            rows.append(f"  {key:<26} {str(ours.get(key, '–')):>12} {str(base.get(key, '–')):>12}")
+        for key in ("first_token_ms_p50", "total_ms_p50"):
+            if ours.get(key) and base.get(key):
+                rows.append(f"  {'ratio ' + key + ' (tutorial/ours)':<40} {base[key] / ours[key]:.2f}x")
+    return "\n".join(rows)

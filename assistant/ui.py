@@ -62,11 +62,7 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
     """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``."""
     attr = f' id="{mark_id}"' if mark_id else ""
-    return (
-        html.escape(text[:start])
-        + f"<mark{attr}>{html.escape(text[start:end])}</mark>"
-        + html.escape(text[end:])
-    )
+    return html.escape(text[:start]) + f"<mark{attr}>{html.escape(text[start:end])}</mark>" + html.escape(text[end:])
 
 
 def _meta_line(item: dict[str, Any]) -> str:
@@ -255,8 +251,9 @@ class App:
         self.retriever.refresh(force=True)
         rows: dict[str, list[Any]] = {}
         for m in self.retriever.metas:
-            row = rows.setdefault(m["path"], [m.get("title", ""), m.get("publisher", ""), m.get("date", ""),
-                                              Path(m["source"]).name, 0])
+            row = rows.setdefault(
+                m["path"], [m.get("title", ""), m.get("publisher", ""), m.get("date", ""), Path(m["source"]).name, 0]
+            )
             row[4] += 1
         return sorted(rows.values(), key=lambda r: r[3])
 
@@ -273,7 +270,9 @@ class App:
                 name = safe_upload_name(getattr(f, "orig_name", None) or src.name)
                 size = src.stat().st_size
                 if size > self.settings.max_file_bytes:
-                    raise UserError(f"{name}: {size / 1e6:.1f} MB is over the {self.settings.max_file_bytes / 1e6:.0f} MB limit")
+                    raise UserError(
+                        f"{name}: {size / 1e6:.1f} MB is over the {self.settings.max_file_bytes / 1e6:.0f} MB limit"
+                    )
                 dest = (self.upload_dir / name).resolve()
                 if dest.parent != self.upload_dir.resolve():
                     raise UserError(f"{name}: bad file name")
@@ -342,7 +341,9 @@ def build_app(settings: Settings) -> Any:
         return {"question": question.strip(), "passages": [p.to_json() for p in passages]}
 
     with gr.Blocks(title="News assistant", fill_height=True) as demo:
-        gr.Markdown("## News assistant\nAnswers come only from the indexed articles; every [n] points to an exact passage.")
+        gr.Markdown(
+            "## News assistant\nAnswers come only from the indexed articles; every [n] points to an exact passage."
+        )
         status = gr.Markdown(app.backend_status(), elem_id="status-line")
         last_result = gr.State(None)
         with gr.Tab("Chat"):
@@ -350,8 +351,13 @@ def build_app(settings: Settings) -> Any:
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", group_consecutive_messages=False)
                     with gr.Row():
-                        box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
-                                         elem_id="question", max_length=settings.max_question_chars)
+                        box = gr.Textbox(
+                            placeholder="Ask about the articles…",
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                            max_length=settings.max_question_chars,
+                        )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                     gr.Examples(EXAMPLES, inputs=box, label="Example questions")
                     with gr.Accordion("Settings", open=False):
@@ -365,11 +371,18 @@ def build_app(settings: Settings) -> Any:
                     article = gr.HTML("", elem_id="article-view")
         with gr.Tab("Articles"):
             table = gr.Dataframe(
-                headers=["title", "publisher", "date", "file", "chunks"], value=app.corpus_rows,
-                interactive=False, elem_id="corpus",
+                headers=["title", "publisher", "date", "file", "chunks"],
+                value=app.corpus_rows,
+                interactive=False,
+                elem_id="corpus",
+                column_widths=["45%", "18%", "12%", "17%", "8%"],
             )
-            upload = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
-                             file_types=list(UPLOAD_TYPES), elem_id="upload")
+            upload = gr.File(
+                label="Add articles (.txt, .md, .html)",
+                file_count="multiple",
+                file_types=list(UPLOAD_TYPES),
+                elem_id="upload",
+            )
             add = gr.Button("Index the uploaded files", elem_id="add-files")
             upload_status = gr.Markdown(elem_id="upload-status")
 
@@ -379,8 +392,9 @@ def build_app(settings: Settings) -> Any:
         event_inputs = [box, chatbot, k, show_all]
         event_outputs = [chatbot, sources, pick, last_result]
         for trigger in (box.submit, send.click):
-            trigger(submit, event_inputs, event_outputs, concurrency_limit=2, concurrency_id="llm",
-                    api_visibility="private").then(lambda: "", None, box, queue=False, api_visibility="private")
+            trigger(
+                submit, event_inputs, event_outputs, concurrency_limit=2, concurrency_id="llm", api_visibility="private"
+            ).then(lambda: "", None, box, queue=False, api_visibility="private")
 
         def open_source(choice, result):
             if choice is None or not result:
@@ -391,10 +405,16 @@ def build_app(settings: Settings) -> Any:
         pick.change(open_source, [pick, last_result], article, queue=False, api_visibility="private").then(
             None, None, None, js=SCROLL_JS
         )
-        show_all.change(lambda r, s: render_sources(r, s), [last_result, show_all], sources, queue=False,
-                        api_visibility="private")
-        clear.click(lambda: ([], render_sources(None, False), gr.update(choices=[], visible=False), None, ""),
-                    None, [chatbot, sources, pick, last_result, article], queue=False, api_visibility="private")
+        show_all.change(
+            lambda r, s: render_sources(r, s), [last_result, show_all], sources, queue=False, api_visibility="private"
+        )
+        clear.click(
+            lambda: ([], render_sources(None, False), gr.update(choices=[], visible=False), None, ""),
+            None,
+            [chatbot, sources, pick, last_result, article],
+            queue=False,
+            api_visibility="private",
+        )
         add.click(app.add_files, upload, [upload_status, table], concurrency_limit=1, api_visibility="private")
         gr.Timer(2.0).tick(app.backend_status, None, status, queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=2, concurrency_id="llm")
@@ -427,14 +447,19 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
     loopback = host in ("127.0.0.1", "localhost", "::1")
     pairs = parse_auth(auth) if auth else None
     if not loopback and not pairs:
-        print(f"warning: serving on {host} without --auth: anyone who can reach this machine can use it",
-              flush=True)
+        print(f"warning: serving on {host} without --auth: anyone who can reach this machine can use it", flush=True)
     demo = build_app(settings)
     print(f"Open http://{'127.0.0.1' if loopback else host}:{port} in your browser (Ctrl-C to stop)", flush=True)
     demo.launch(
-        server_name=host, server_port=port, share=False, auth=pairs, inbrowser=False, show_error=True,
-        css=CSS, max_file_size=settings.max_file_bytes, footer_links=["api"], ssr_mode=False,
+        server_name=host,
+        server_port=port,
+        share=False,
+        auth=pairs,
+        inbrowser=False,
+        show_error=True,
+        css=CSS,
+        max_file_size=settings.max_file_bytes,
+        footer_links=["api"],
+        ssr_mode=False,
         theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"]),
     )
-
-

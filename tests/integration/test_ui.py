@@ -168,7 +168,7 @@ def test_uploaded_article_becomes_answerable(page, client, tmp_path):
     good.write_text(ARTICLE, encoding="utf-8")
     bad = tmp_path / "notes.txt"
     bad.write_bytes(b"\x00\x01binary")
-    page.click("text=Articles")
+    page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#upload input[type=file]", [str(good), str(bad)])
     page.wait_for_timeout(1000)
     page.click("#add-files")
