@@ -26,3 +26,39 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
     return subprocess.run(
         [str(VENV_BIN / "assistant"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, **kw
     )
+
+
+def wait_http(url: str, timeout: float = 180, proc: subprocess.Popen | None = None) -> None:
+    """Wait until ``url`` answers; fail early if ``proc`` died."""
+    import time
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"server exited with code {proc.returncode}") from None
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def start_serve(*args: str, env: dict[str, str], log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``assistant serve`` on a free loopback port and wait for it; returns (process, URL)."""
+    port = free_port()
+    out = open(log, "w") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "assistant"), "serve", "--port", str(port), *args],
+        env={**os.environ, **env},
+        stdout=out,
+        stderr=out,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(url, proc=proc)
+    except (RuntimeError, TimeoutError):
+        proc.kill()
+        raise
+    return proc, url

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import NOT_FOUND
 from assistant.llm.model_file import smollm_path
-from tests.helpers import free_port, run_cli
+from tests.helpers import free_port, run_cli, wait_http
 
 
 def _assert_exact(citations):
@@ -130,16 +128,11 @@ def openai_server():
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_http(f"{url}/models", timeout=120, proc=proc)
+    except (RuntimeError, TimeoutError) as exc:
         proc.kill()
-        pytest.fail("llama_cpp.server did not start")
+        pytest.fail(f"llama_cpp.server did not start: {exc}")
     yield url
     proc.terminate()
     proc.wait(timeout=30)

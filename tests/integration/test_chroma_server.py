@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from tests.helpers import SEEDS, VENV_BIN, free_port, run_cli
+from tests.helpers import SEEDS, VENV_BIN, free_port, run_cli, wait_http
 
 
 @pytest.fixture()
@@ -30,16 +28,11 @@ def chroma_server(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        wait_http(f"{url}/api/v2/heartbeat", timeout=60, proc=proc)
+    except (RuntimeError, TimeoutError) as exc:
         proc.kill()
-        pytest.fail("chroma run did not start")
+        pytest.fail(f"chroma run did not start: {exc}")
     yield url
     proc.terminate()
     proc.wait(timeout=30)

