@@ -248,7 +248,7 @@ class App:
 
     # -- corpus ------------------------------------------------------------
     def corpus_rows(self) -> list[list[Any]]:
-        self.retriever.refresh(force=True)
+        self.retriever.refresh()
         rows: dict[str, list[Any]] = {}
         for m in self.retriever.metas:
             row = rows.setdefault(
@@ -415,7 +415,11 @@ def build_app(settings: Settings) -> Any:
             queue=False,
             api_visibility="private",
         )
-        add.click(app.add_files, upload, [upload_status, table], concurrency_limit=1, api_visibility="private")
+
+        def add_files(files, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+            return app.add_files(files, progress)
+
+        add.click(add_files, upload, [upload_status, table], concurrency_limit=1, api_visibility="private")
         gr.Timer(2.0).tick(app.backend_status, None, status, queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=2, concurrency_id="llm")
         gr.api(api_retrieve, api_name="retrieve", concurrency_limit=8)

@@ -164,3 +164,21 @@ def test_uploaded_article_becomes_answerable(page, client, tmp_path):
     assert r["status"] == "answered", r
     assert "Varnok" in r["answer"]
     assert any(c["source"].endswith("ferry_accord.txt") for c in r["citations"])
+
+
+def test_script_tags_in_articles_never_execute(page, tmp_path):
+    article = Path(__file__).parents[1] / "data" / "adversarial" / "script_article.txt"
+    page.get_by_role("tab", name="Articles").click()
+    page.set_input_files("#upload input[type=file]", [str(article)])
+    page.wait_for_timeout(1000)
+    page.click("#add-files")
+    page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
+    page.get_by_role("tab", name="Chat").click()
+    _ask(page, "What did Lena Dorsk say about the Mokpo harbor?")
+    page.wait_for_selector("#sources .src", timeout=180_000)
+    page.locator("#open-source label").first.click()
+    page.wait_for_selector("#article-view mark", timeout=20_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__pwned === undefined")
+    shown = page.inner_text("#sources") + page.inner_text("#article-view")
+    assert "<script>" in shown  # rendered as text, not markup
