@@ -159,7 +159,8 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         cits = [
             {"source": c.source, "path": c.path, "start": c.start, "end": c.end, "text": c.text} for c in r.citations
         ]
-        valid.append(offsets_valid(cits))
+        if cits:
+            valid.append(offsets_valid(cits))
         ttft.append(r.timings_ms["first_token"])
         total.append(r.timings_ms["total"])
         if ex.kind == "unanswerable":
@@ -180,7 +181,7 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         "questions": len(examples),
         "answer_accuracy": round(sum(correct) / max(1, len(correct)), 3),
         "citation_support": round(sum(support_ok) / max(1, len(support_ok)), 3),
-        "citation_offsets_valid": round(sum(valid) / max(1, len(valid)), 3),
+        "citation_offsets_valid": round(sum(valid) / len(valid), 3) if valid else "n/a (no citations)",
         "refusal_accuracy": round(sum(refused_ok) / max(1, len(refused_ok)), 3),
         "false_refusals": false_refusals,
         "first_token_ms_p50": round(percentile(ttft, 50), 1),
