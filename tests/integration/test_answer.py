@@ -181,3 +181,19 @@ def test_ask_rejects_bad_history(settings, tmp_path):
     h.write_text('{"not": "a list"}')
     r = run_cli("ask", "What did he say?", "--history", str(h), env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
     assert r.returncode == 2 and "history" in r.stderr
+
+
+def test_chat_repl_keeps_history(settings):
+    """`assistant chat` answers, then resolves a follow-up against the first question."""
+    r = run_cli(
+        "chat",
+        input="What did Austin call the US-South Korea alliance?\nWhat did he add about China?\n",
+        env={
+            "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+            "ASSISTANT_LLM_MODEL": str(smollm_path()),
+            "ASSISTANT_MAX_TOKENS": "32",
+        },
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("you>") == 3  # two questions, then end of input
+    assert "Traceback" not in r.stderr

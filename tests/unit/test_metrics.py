@@ -31,3 +31,19 @@ def test_percentile():
     assert percentile([], 50) == 0.0
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5], 95) == 5.0
+
+
+def test_dev_set_is_valid_and_its_support_strings_occur_in_the_seeds():
+    from pathlib import Path
+
+    from assistant.evaluate import load_dataset
+
+    root = Path(__file__).parents[2]
+    corpus = "\n".join(p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt"))
+    examples = load_dataset(root / "eval" / "dev.jsonl")
+    assert len(examples) >= 30
+    assert sum(ex.kind == "unanswerable" for ex in examples) >= 3
+    for ex in examples:
+        for s in ex.support:
+            assert s in corpus, (ex.id, s)
+        assert (ex.kind == "unanswerable") == (not ex.support)
