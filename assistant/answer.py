@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,9 @@ MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
 
 
 @dataclass
-class Evidence:
-    """A numbered span given to the model."""
+class Span:
+    """An exact span of a source file: ``read_text(path)[start:end] == text``."""
 
-    n: int
     chunk_id: str
     source: str
     path: str
@@ -59,20 +58,23 @@ class Evidence:
     end: int
 
 
+def span_fields(obj: Any) -> dict[str, Any]:
+    """The :class:`Span` fields of ``obj`` (a Span or a retrieved Passage)."""
+    return {f.name: getattr(obj, f.name) for f in fields(Span)}
+
+
 @dataclass
-class Citation:
+class Evidence(Span):
+    """A numbered span given to the model."""
+
+    n: int = 0
+
+
+@dataclass
+class Citation(Span):
     """A checked citation marker and the exact span it points to."""
 
-    marker: int
-    chunk_id: str
-    source: str
-    title: str
-    text: str
-    start: int
-    end: int
-    publisher: str = ""
-    date: str = ""
-    path: str = ""
+    marker: int = 0
 
 
 @dataclass
@@ -175,20 +177,8 @@ class Answerer:
                 else:
                     merged.append((a, b))
             for a, b in merged:
-                evidence.append(
-                    Evidence(
-                        n=len(evidence) + 1,
-                        chunk_id=p.chunk_id,
-                        source=p.source,
-                        path=p.path,
-                        title=p.title,
-                        publisher=p.publisher,
-                        date=p.date,
-                        text=p.text[a - p.start : b - p.start],
-                        start=a,
-                        end=b,
-                    )
-                )
+                span = span_fields(p) | {"text": p.text[a - p.start : b - p.start], "start": a, "end": b}
+                evidence.append(Evidence(n=len(evidence) + 1, **span))
         return evidence
 
     @staticmethod
@@ -272,23 +262,7 @@ class Answerer:
             used.extend(m for m in keep if m not in used)
         out_parts.append(answer[last:])
         text = re.sub(r"[ \t]+", " ", "".join(out_parts)).strip()
-        citations = []
-        for m in used:
-            e = evidence[m - 1]
-            citations.append(
-                Citation(
-                    marker=m,
-                    chunk_id=e.chunk_id,
-                    source=e.source,
-                    title=e.title,
-                    text=e.text,
-                    start=e.start,
-                    end=e.end,
-                    publisher=e.publisher,
-                    date=e.date,
-                    path=e.path,
-                )
-            )
+        citations = [Citation(marker=m, **span_fields(evidence[m - 1])) for m in used]
         return text, citations, checks
 
     # -- the whole pipeline ----------------------------------------------

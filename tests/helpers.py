@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
@@ -45,20 +47,28 @@ def wait_http(url: str, timeout: float = 180, proc: subprocess.Popen | None = No
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def start_serve(*args: str, env: dict[str, str], log: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """Start ``assistant serve`` on a free loopback port and wait for it; returns (process, URL)."""
-    port = free_port()
+@contextlib.contextmanager
+def running(
+    cmd: list[str], ready_url: str, env: dict[str, str] | None = None, log: Path | None = None, timeout: float = 180
+) -> Iterator[subprocess.Popen]:
+    """Run a server process until the block ends; ready once ``ready_url`` answers."""
     out = open(log, "w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "assistant"), "serve", "--port", str(port), *args],
-        env={**os.environ, **env},
-        stdout=out,
-        stderr=out,
-    )
-    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=out)
     try:
-        wait_http(url, proc=proc)
-    except (RuntimeError, TimeoutError):
-        proc.kill()
-        raise
-    return proc, url
+        wait_http(ready_url, timeout=timeout, proc=proc)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def serving(*args: str, env: dict[str, str], log: Path | None = None) -> Iterator[str]:
+    """``assistant serve`` on a free loopback port; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with running([str(VENV_BIN / "assistant"), "serve", "--port", str(port), *args], url, env=env, log=log):
+        yield url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from assistant.answer import NOT_FOUND
 from assistant.llm.model_file import smollm_path
-from tests.helpers import free_port, run_cli, wait_http
+from tests.helpers import free_port, run_cli, running
 
 
 def _assert_exact(citations):
@@ -108,34 +107,24 @@ def test_generation_code_runs_on_the_small_model(small_answerer):
 def openai_server():
     """llama-cpp-python's own OpenAI-compatible server, with SmolLM2, on loopback."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(smollm_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_http(f"{url}/models", timeout=120, proc=proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"llama_cpp.server did not start: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(smollm_path()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        "smollm2",
+    ]
+    with running(cmd, f"{url}/models", timeout=120):
+        yield url
 
 
 def test_openai_compatible_backend_against_a_real_server(settings, openai_server):

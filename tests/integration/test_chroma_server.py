@@ -3,39 +3,28 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.helpers import SEEDS, VENV_BIN, free_port, run_cli, wait_http
+from tests.helpers import SEEDS, VENV_BIN, free_port, run_cli, running
 
 
 @pytest.fixture()
 def chroma_server(tmp_path):
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(VENV_BIN / "chroma"),
-            "run",
-            "--path",
-            str(tmp_path / "server-data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{url}/api/v2/heartbeat", timeout=60, proc=proc)
-    except (RuntimeError, TimeoutError) as exc:
-        proc.kill()
-        pytest.fail(f"chroma run did not start: {exc}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    cmd = [
+        str(VENV_BIN / "chroma"),
+        "run",
+        "--path",
+        str(tmp_path / "data"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with running(cmd, f"{url}/api/v2/heartbeat", timeout=60):
+        yield url
 
 
 def test_index_and_retrieve_through_a_chroma_server(chroma_server):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import SetupError
-from tests.helpers import SEEDS, run_cli, start_serve
+from tests.helpers import SEEDS, run_cli, serving
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -140,14 +140,9 @@ def test_server_never_leaves_loopback(settings, tmp_path):
     from gradio_client import Client
 
     env = _guarded_env(tmp_path, settings)
-    proc, url = start_serve(env=env)
-    try:
-        client = Client(url, verbose=False)
-        result = client.predict("Da Zhigang", 2, api_name="/retrieve")
+    with serving(env=env) as url:
+        result = Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         assert result["passages"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     log = Path(env["NET_GUARD_LOG"])
     assert not log.exists() or not log.read_text().strip(), log.read_text()
 
@@ -155,12 +150,8 @@ def test_server_never_leaves_loopback(settings, tmp_path):
 def test_auth_is_required_when_configured(settings):
     from gradio_client import Client
 
-    proc, url = start_serve("--auth", "alice:s3cret", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
-    try:
+    with serving("--auth", "alice:s3cret", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)}) as url:
         with pytest.raises(Exception, match="(?i)auth|login|401|403|config"):  # noqa: B017
             Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         ok = Client(url, auth=("alice", "s3cret"), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         assert ok["passages"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

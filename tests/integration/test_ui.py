@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEEDS, VENV_BIN, start_serve
+from tests.helpers import SEEDS, VENV_BIN, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,10 +38,8 @@ def server(tmp_path_factory):
     subprocess.run(
         [str(VENV_BIN / "assistant"), "index", str(corpus)], env={**os.environ, **env}, check=True, capture_output=True
     )
-    proc, url = start_serve(env=env, log=root / "serve.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with serving(env=env, log=root / "serve.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
