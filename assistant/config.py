@@ -64,6 +64,7 @@ class Settings:
     n_ctx: int = 4096
     n_threads: int = 0
     max_tokens: int = 320
+    queue_size: int = 32
     quiet: bool = False
 
     @classmethod
@@ -86,6 +87,7 @@ class Settings:
             n_ctx=int(_env("ASSISTANT_N_CTX", str(d.n_ctx))),
             n_threads=int(_env("ASSISTANT_THREADS", "0")),
             max_tokens=int(_env("ASSISTANT_MAX_TOKENS", str(d.max_tokens))),
+            queue_size=int(_env("ASSISTANT_QUEUE_SIZE", str(d.queue_size))),
             quiet=_env("ASSISTANT_QUIET", "") not in ("", "0", "false", "False")
             or _env("CI", "") not in ("", "0", "false", "False"),
         )

@@ -423,7 +423,8 @@ def build_app(settings: Settings) -> Any:
         gr.Timer(2.0).tick(app.backend_status, None, status, queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=2, concurrency_id="llm")
         gr.api(api_retrieve, api_name="retrieve", concurrency_limit=8)
-    demo.queue(max_size=32, default_concurrency_limit=4)
+    # A full queue answers at once with Gradio's "Queue is full! Please try again." (HTTP 503).
+    demo.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     demo.app_state = app  # for tests and scripts
     return demo
 

@@ -80,3 +80,12 @@ def test_batch_retrieve_only(settings, tmp_path):
     assert len(lines[0]["retrieved"]) == 2 and "error" in lines[1]
     assert "line 2" in r.stderr
     assert r.returncode == 1  # one bad line
+
+
+def test_eval_retrieve_only_on_the_seeds(settings):
+    r = run_cli("eval", "--retrieve-only", "--json", env=_env(settings))
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads(r.stdout)["retrieval"]
+    assert metrics["questions"] >= 30
+    assert metrics["hit@5"] >= 0.9
+    assert metrics["mean_context_chars"] <= 2500

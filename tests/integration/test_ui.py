@@ -42,12 +42,8 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def client(server):
-    from gradio_client import Client
-
-    c = Client(server, verbose=False)
-    # Wait until the model has loaded (the page says so while it loads).
+def _wait_for_model(c):
+    """Block until /ask works (while the model loads, it answers "still loading")."""
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
@@ -58,6 +54,13 @@ def client(server):
                 raise
             time.sleep(2)
     pytest.fail("model did not load")
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return _wait_for_model(Client(server, verbose=False))
 
 
 @pytest.fixture()
@@ -154,6 +157,8 @@ def test_uploaded_article_becomes_answerable(page, client, tmp_path):
     page.set_input_files("#upload input[type=file]", [str(good), str(bad)])
     page.wait_for_timeout(1000)
     page.click("#add-files")
+    # Queries keep working while the upload is being indexed.
+    assert client.predict("Da Zhigang", 2, api_name="/retrieve")["passages"]
     page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
     status = page.inner_text("#upload-status")
     assert "rejected notes.txt" in status and "binary" in status
@@ -180,3 +185,25 @@ def test_script_tags_in_articles_never_execute(page, tmp_path):
     assert page.evaluate("() => window.__pwned === undefined")
     shown = page.inner_text("#sources") + page.inner_text("#article-view")
     assert "<script>" in shown  # rendered as text, not markup
+
+
+def test_full_queue_says_busy_instead_of_timing_out(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    env = {"ASSISTANT_INDEX_DIR": str(tmp_path / "index"), "ASSISTANT_QUEUE_SIZE": "1", "ASSISTANT_QUIET": "1"}
+    subprocess.run([str(VENV_BIN / "assistant"), "index", str(SEEDS)], env={**os.environ, **env}, check=True)
+    with serving(env=env) as url:
+
+        def ask(q):
+            try:
+                Client(url, verbose=False).predict(q, "[]", 5, api_name="/ask")
+                return "ok"
+            except Exception as exc:
+                return str(exc)
+
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(ask, [QUESTION] * 6))
+    assert any("Queue is full" in r for r in results), results
+    assert not any("timed out" in r.lower() for r in results)
