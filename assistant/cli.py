@@ -244,10 +244,10 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
     return 1 if failures else 0
 
 
-COMMANDS: dict[str, str] = {
-    "index": "cmd_index",
-    "retrieve": "cmd_retrieve",
-    "batch": "cmd_batch",
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "index": cmd_index,
+    "retrieve": cmd_retrieve,
+    "batch": cmd_batch,
 }
 
 
@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import cli_answer
 
             return cli_answer.run(args, settings)
-        return globals()[handler](args, settings)
+        return handler(args, settings)
     except UserError as exc:
         _err(str(exc))
         return 2

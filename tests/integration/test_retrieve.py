@@ -89,3 +89,13 @@ def test_eval_retrieve_only_on_the_seeds(settings):
     assert metrics["questions"] >= 30
     assert metrics["hit@5"] >= 0.9
     assert metrics["mean_context_chars"] <= 2500
+
+
+def test_langchain_retriever_interface(retriever):
+    from assistant.retrieve import NewsRetriever
+
+    docs = NewsRetriever(engine=retriever, k=3).invoke("What did Shin Kak-soo say about Quad+?")
+    assert len(docs) == 3
+    for d in docs:
+        text = Path(d.metadata["path"]).read_text(encoding="utf-8")
+        assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
