@@ -40,7 +40,8 @@ REFUSAL_RE = re.compile(
     r"|\bcannot (?:be )?(?:answer|determine|find)|\bdon't know\b|\bdo not know\b",
     re.I,
 )
-MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
+# [1], [12], and lists such as [1, 2] or [1;3]; every number in them is checked.
+MARKER_RE = re.compile(r"\s*\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")
 
 
 @dataclass
@@ -237,7 +238,7 @@ class Answerer:
             raw = answer[a:b]
             out_parts.append(answer[last:a])
             last = b
-            markers = [int(m) for m in re.findall(r"\[(\d{1,2})\]", raw)]
+            markers = [int(n) for group in MARKER_RE.findall(raw) for n in re.split(r"\s*[,;]\s*", group)]
             scores = [max(lexical_support(plain, e.text), float(ev_vecs[i] @ vec)) for i, e in enumerate(evidence)]
             keep: list[int] = []
             for m in markers:

@@ -73,11 +73,11 @@ def test_bad_markers_are_dropped_and_good_ones_kept(retriever):
     other = next(e for e in evidence if e.n != quote.n and "sleep in peace" not in e.text)
     answer = (
         f"Kim Yo Jong warned that if the US wants to sleep in peace for the coming four years it had better refrain "
-        f"from causing a stink [{other.n}][{quote.n}]. Penguins are purple [{quote.n}]. Also see [99]."
+        f"from causing a stink [{other.n}, {quote.n}]. Penguins are purple [{quote.n}]. Also see [99]."
     )
     text, citations, checks = a.check_citations(answer, evidence)
     assert [c.marker for c in citations] == [quote.n]
-    assert f"[{other.n}]" not in text and "[99]" not in text
+    assert f"[{other.n}" not in text and "99" not in text and "," not in text.split("stink")[1][:6]
     assert checks["dropped"] >= 3
     _assert_exact(citations)
 
