@@ -20,7 +20,7 @@ from .chunk import Chunk, chunk_article
 from .config import Settings
 from .embed import get_embedder
 from .load import Article, LoadError, iter_files, read_article
-from .store import bump_version, open_collection, writer_lock
+from .store import bump_version, get_all, open_collection, writer_lock
 
 BATCH = 64
 
@@ -85,7 +85,7 @@ def build_index(
     report = IndexReport()
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
-        stored = collection.get(include=["metadatas"])
+        stored = get_all(collection, ["metadatas"])
         ids_by_path: dict[str, set[str]] = {}
         for cid, meta in zip(stored["ids"], stored["metadatas"]):
             ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)

@@ -24,7 +24,7 @@ from .embed import Embedder, get_embedder
 from .errors import IndexMissingError, UserError
 from .index import embedding_text
 from .lexical import BM25
-from .store import index_version, open_collection
+from .store import get_all, index_version, open_collection
 
 RRF_K = 60
 CANDIDATES = 40
@@ -92,7 +92,7 @@ class Retriever:
             version = index_version(self.collection)
             if version == self._version and not force:
                 return
-            data = self.collection.get(include=["documents", "metadatas"])
+            data = get_all(self.collection, ["documents", "metadatas"])
             if not data["ids"]:
                 raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
             self.ids: list[str] = data["ids"]

@@ -61,6 +61,21 @@ def open_collection(settings: Settings, create: bool = False) -> Any:
         ) from None
 
 
+def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list[Any]]:
+    """Every record of ``collection``, fetched in pages (one large ``get`` overflows SQLite's
+    limit on query variables at around 100k chunks)."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    offset = 0
+    while True:
+        part = collection.get(include=include, limit=page, offset=offset)
+        if not part["ids"]:
+            return out
+        out["ids"] += part["ids"]
+        for k in include:
+            out[k] += list(part[k])
+        offset += len(part["ids"])
+
+
 def index_version(collection: Any) -> str:
     """A token that changes whenever the indexed chunks change."""
     return str((collection.metadata or {}).get(VERSION_KEY, "")) + f":{collection.count()}"

@@ -38,7 +38,7 @@ from assistant.evaluate import load_dataset, percentile  # noqa: E402
 from assistant.index import build_index, embedding_text  # noqa: E402
 from assistant.load import read_article  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
-from assistant.store import open_collection  # noqa: E402
+from assistant.store import get_all, open_collection  # noqa: E402
 
 FIRST = ["Min-jun", "Ji-woo", "Anna", "Tomas", "Li", "Wei", "Sara", "Omar", "Yuki", "Hana", "Pedro", "Ines"]
 LAST = ["Park", "Choi", "Novak", "Schmidt", "Zhang", "Chen", "Haddad", "Sato", "Tanaka", "Silva", "Costa", "Berg"]
@@ -111,8 +111,8 @@ def start_server(path: Path, port: int) -> subprocess.Popen:
 def copy_to_server(local: Settings, remote: Settings) -> None:
     src = open_collection(local)
     dst = open_collection(remote, create=True)
-    have = set(dst.get(include=[])["ids"])
-    got = src.get(include=["documents", "metadatas", "embeddings"])
+    have = set(get_all(dst, [])["ids"])
+    got = get_all(src, ["documents", "metadatas", "embeddings"])
     rows = [i for i, cid in enumerate(got["ids"]) if cid not in have]
     for i in range(0, len(rows), 1000):
         part = rows[i : i + 1000]
@@ -130,7 +130,7 @@ def synthesize(s: Settings, target: int, rng: random.Random) -> None:
     import numpy as np
 
     col = open_collection(s)
-    got = col.get(include=["documents", "metadatas", "embeddings"])
+    got = get_all(col, ["documents", "metadatas", "embeddings"])
     base = len(got["ids"])
     vecs = np.asarray(got["embeddings"], dtype=np.float32)
     need = target - col.count()

@@ -22,13 +22,13 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 apply_offline_env()
 
 from assistant.index import build_index  # noqa: E402
-from assistant.store import open_collection  # noqa: E402
+from assistant.store import get_all, open_collection  # noqa: E402
 
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 
 
 def ids(index_dir: Path) -> list[str]:
-    return open_collection(Settings.from_env().with_(index_dir=index_dir)).get(include=[])["ids"]
+    return get_all(open_collection(Settings.from_env().with_(index_dir=index_dir)), [])["ids"]
 
 
 def main() -> None:
