@@ -44,8 +44,8 @@ def main() -> None:
         expected = sorted(ids(tmp / "fresh"))
         rows = []
         for n in range(args.rounds):
-            target = tmp / f"run{n % 4}"  # reuse stores so kills also hit partly built ones
-            delay = rng.uniform(0.5, 12.0)
+            target = tmp / f"run{n}"  # a new store each round, so every kill can hit a build in progress
+            delay = rng.uniform(2.0, 10.0)
             proc = subprocess.Popen(
                 [ASSISTANT, "index", str(args.corpus), "--index-dir", str(target), "-q"],
                 stdout=subprocess.DEVNULL,

@@ -104,9 +104,9 @@ def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
     build_index([corpus], reference, say=lambda m: None)
     expected = _state(reference)
 
-    index_dir = tmp_path / "killed"
     rng = random.Random(7)
     for attempt in range(3):
+        index_dir = tmp_path / f"killed{attempt}"
         proc = subprocess.Popen(
             [str(VENV_BIN / "assistant"), "index", str(corpus), "--index-dir", str(index_dir), "-q"],
             stdout=subprocess.DEVNULL,
@@ -117,7 +117,7 @@ def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
         proc.wait()
         r = run_cli("index", str(corpus), "--index-dir", str(index_dir), "-q")
         assert r.returncode == 0, r.stderr
-        assert _state(_fresh(tmp_path, "killed")) == expected, f"attempt {attempt}"
+        assert _state(_fresh(tmp_path, f"killed{attempt}")) == expected, f"attempt {attempt}"
 
 
 def test_concurrent_writers_are_serialized(tmp_path):
