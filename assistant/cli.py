@@ -40,16 +40,31 @@ Everything runs offline; no telemetry is sent.
 
 def _store_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("store")
-    g.add_argument("--index-dir", type=Path, help="folder of the embedded Chroma store (default: index/)")
-    g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    g.add_argument(
+        "--index-dir", type=Path, metavar="DIR", help="folder of the embedded Chroma store (default: index/)"
+    )
+    g.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     g.add_argument("--quiet", "-q", action="store_true", default=None, help="no progress output")
+
+
+def _query_flags(p: argparse.ArgumentParser, llm: bool = True) -> None:
+    """--k, the store flags and (for commands that generate) the LLM flags."""
+    p.add_argument("--k", type=int, help="number of passages per question (default 5)")
+    _store_flags(p)
+    if llm:
+        _llm_flags(p)
 
 
 def _llm_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("language model")
     g.add_argument("--llm", choices=["llamacpp", "openai", "ollama"], help="LLM backend (default: llamacpp)")
-    g.add_argument("--model", dest="llm_model", help="model name, or a GGUF path for llamacpp")
-    g.add_argument("--base-url", dest="llm_base_url", help="server URL for the openai/ollama backends")
+    g.add_argument("--model", dest="llm_model", metavar="NAME_OR_GGUF", help="model name, or a GGUF path for llamacpp")
+    g.add_argument(
+        "--base-url",
+        dest="llm_base_url",
+        metavar="URL",
+        help="server URL for openai/ollama, e.g. http://127.0.0.1:8080/v1",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,10 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the passages that best match a question",
         description="Hybrid search (embeddings + BM25) with exact character offsets into the sources.",
     )
-    p.add_argument("question")
-    p.add_argument("--k", type=int, help="number of passages (default 5)")
+    p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    _store_flags(p)
+    _query_flags(p, llm=False)
 
     p = sub.add_parser(
         "ask",
@@ -88,12 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stream an answer from the articles, then list its numbered sources. "
         "When the articles do not hold the answer, it says so.",
     )
-    p.add_argument("question")
-    p.add_argument("--history", type=Path, help='JSON file: [{"role": "user"|"assistant", "content": ...}]')
-    p.add_argument("--k", type=int, help="number of passages to retrieve (default 5)")
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument(
+        "--history", type=Path, metavar="FILE", help='JSON file: [{"role": "user"|"assistant", "content": ...}]'
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
-    _store_flags(p)
-    _llm_flags(p)
+    _query_flags(p)
 
     p = sub.add_parser(
         "batch",
@@ -103,14 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", type=Path, help="JSON-lines input, or - for standard input")
     p.add_argument("--retrieve-only", action="store_true", help="only retrieve; no LLM")
-    p.add_argument("--k", type=int, help="number of passages (default 5)")
-    _store_flags(p)
-    _llm_flags(p)
+    _query_flags(p)
 
     p = sub.add_parser("chat", help="chat in the terminal, with follow-up questions")
-    p.add_argument("--k", type=int, help="number of passages (default 5)")
-    _store_flags(p)
-    _llm_flags(p)
+    _query_flags(p)
 
     p = sub.add_parser(
         "serve",
@@ -121,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--auth", help="USER:PASS, or a file with one USER:PASS per line (env ASSISTANT_AUTH)")
-    p.add_argument("--k", type=int, help="number of passages (default 5)")
-    _store_flags(p)
-    _llm_flags(p)
+    _query_flags(p)
 
     p = sub.add_parser(
         "eval",
@@ -139,10 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run LangChain's RAG-tutorial pipeline (1,000/200 splits, top 4, tutorial prompt, "
         "same models) and print both side by side",
     )
-    p.add_argument("--k", type=int, help="passages per question (default 5)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    _store_flags(p)
-    _llm_flags(p)
+    _query_flags(p)
     return parser
 
 
