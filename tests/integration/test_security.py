@@ -164,3 +164,16 @@ def test_auth_is_required_when_configured(settings):
             Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         ok = Client(url, auth=("alice", "s3cret"), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         assert ok["passages"]
+
+
+def test_auth_file_of_users(tmp_path):
+    from assistant.errors import UserError
+    from assistant.ui import parse_auth
+
+    f = tmp_path / "users"
+    f.write_text("# colleagues\nalice:s3cret\nbob:pa:ss\n\n")
+    assert parse_auth(str(f)) == [("alice", "s3cret"), ("bob", "pa:ss")]
+    assert parse_auth("carol:x") == [("carol", "x")]
+    for bad in ("nocolon", ":nopass", "user:"):
+        with pytest.raises(UserError):
+            parse_auth(bad)
