@@ -165,7 +165,9 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
             groups: list[list[tuple[int, int]]] = []
             current: list[tuple[int, int]] = []
             quote_open = False
+            open_before: dict[int, bool] = {}  # sentence start -> a quotation is open there
             for s in sentences:
+                open_before[s[0]] = quote_open
                 if current:
                     size = s[1] - current[0][0]
                     limit = hard_max if quote_open else max_chars
@@ -189,7 +191,7 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
                 inherited = ""
                 if not own:
                     before = find_speakers(text[p0:a])
-                    if before and (_quote_open_before(text, p0, a) or _QUOTE_START.match(text, a)):
+                    if before and (open_before[a] or _QUOTE_START.match(text, a)):
                         inherited = before[-1]
                     elif last_speaker and _PRONOUN_SPEECH.search(text, a, b):
                         inherited = last_speaker
@@ -207,13 +209,6 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
     for i, c in enumerate(chunks):
         c.ordinal = i
     return chunks
-
-
-def _quote_open_before(text: str, p0: int, a: int) -> bool:
-    is_open = False
-    for s0, s1 in split_sentences(text, p0, a):
-        is_open = _quote_open_after(text, s0, s1, is_open)
-    return is_open
 
 
 def _is_noise(paragraph: str) -> bool:
