@@ -57,6 +57,16 @@ class Passage:
         return {k: d[k] for k in keep}
 
 
+def _speakers(meta: dict[str, Any]) -> list[str]:
+    """The names a chunk attributes speech to (stored as "A; B")."""
+    return [n for n in str(meta.get("speakers", "")).split("; ") if n]
+
+
+def _speaking(meta: dict[str, Any]) -> list[str]:
+    """Everyone speaking in a chunk: its own attributions and the quote it continues."""
+    return _speakers(meta) + ([meta["quote_of"]] if meta.get("quote_of") else [])
+
+
 def check_question(question: str, settings: Settings) -> str:
     """Validate a question; return it stripped or raise :class:`UserError`."""
     if not isinstance(question, str):
@@ -104,8 +114,7 @@ class Retriever:
             )
             self.by_name: dict[str, set[int]] = {}
             for i, m in enumerate(self.metas):
-                names = [n for n in str(m.get("speakers", "")).split("; ") if n] + [m.get("quote_of") or ""]
-                for n in names:
+                for n in _speaking(m):
                     for part in name_parts(n):
                         self.by_name.setdefault(part, set()).add(i)
             self._version = version
@@ -143,8 +152,7 @@ class Retriever:
             for part in name_parts(speaker):
                 for i in self.by_name.get(part, ()):
                     m = self.metas[i]
-                    names = [x for x in str(m.get("speakers", "")).split("; ") if x] + [m.get("quote_of") or ""]
-                    if any(same_person(speaker, x) for x in names if x):
+                    if any(same_person(speaker, x) for x in _speaking(m)):
                         speaking.add(i)
             for i in speaking:
                 if i not in fused and lex_scores[i] > 0:
@@ -169,7 +177,7 @@ class Retriever:
                     score=round(fused[i], 6),
                     dense=round(dense_sim.get(i, 0.0), 4),
                     lexical=round(float(lex_scores[i]), 4),
-                    speakers=[x for x in str(m.get("speakers", "")).split("; ") if x],
+                    speakers=_speakers(m),
                     quote_of=str(m.get("quote_of", "")),
                     speaker_match=i in speaking,
                 )
