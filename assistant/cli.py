@@ -165,9 +165,12 @@ def _err(message: str) -> None:
 def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     from .index import build_index
 
-    paths = args.paths or [s.corpus_dir]
-    say: Callable[[str], None] = (lambda m: None) if s.quiet else (lambda m: print(m, file=sys.stderr))
-    report = build_index(paths, s, say=lambda m: print(m, file=sys.stderr) if m.startswith("skipped") else say(m))
+    def say(message: str) -> None:
+        # Skipped files are always reported; other progress notes only without --quiet.
+        if not s.quiet or message.startswith("skipped"):
+            print(message, file=sys.stderr)
+
+    report = build_index(args.paths or [s.corpus_dir], s, say=say)
     print(report.summary())
     if report.total_chunks == 0:
         _err("nothing was indexed")
