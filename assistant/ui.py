@@ -129,13 +129,17 @@ def render_article(item: dict[str, Any] | None) -> str:
     )
 
 
-def source_choices(result: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """Radio choices for opening the cited (or closest) articles."""
+def openable(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The passages a user can open: the citations, or for a refusal the three closest."""
     if not result:
         return []
-    items = result.get("citations") or result.get("retrieved", [])[:3]
+    return result.get("citations") or result.get("retrieved", [])[:3]
+
+
+def source_choices(result: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Radio choices for opening the cited (or closest) articles; values index :func:`openable`."""
     choices = []
-    for i, c in enumerate(items):
+    for i, c in enumerate(openable(result)):
         label = f"[{c['marker']}]" if "marker" in c else f"#{i + 1}"
         title = (c.get("title") or Path(c["source"]).name)[:70]
         choices.append((f"{label} {title}", str(i)))
@@ -397,9 +401,9 @@ def build_app(settings: Settings) -> Any:
             ).then(lambda: "", None, box, queue=False, api_visibility="private")
 
         def open_source(choice, result):
-            if choice is None or not result:
+            items = openable(result)
+            if choice is None or int(choice) >= len(items):
                 return ""
-            items = result.get("citations") or result.get("retrieved", [])[:3]
             return render_article(items[int(choice)])
 
         pick.change(open_source, [pick, last_result], article, queue=False, api_visibility="private").then(
