@@ -1,81 +1,41 @@
 """Stage 5: cited answers.
 
-question (+ history) → standalone question → hybrid retrieval → a few numbered
-evidence spans (best sentences of the top passages) → LLM (streamed) → every
-citation marker checked against the span it points to; bad markers are dropped,
-uncited sentences are attributed to the span that supports them.
+question (+ history) → standalone question → hybrid retrieval → numbered evidence spans
+(:mod:`assistant.evidence`) → the LLM, streamed (:mod:`assistant.generate`) → every sentence
+measured against every span (:mod:`assistant.citations`, :mod:`assistant.support`) → the
+refusal policy decides what is shown (:mod:`assistant.refusal`).
 
-A citation is only ever shown for an exact span: ``source_text[start:end] == text``.
+A citation is only ever shown for an exact span (``source_text[start:end] == text``) that
+passed the support check for its sentence.  An answer with no supported sentence is
+``not_found``, and the closest passages are offered instead.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-from langchain_core.prompts import ChatPromptTemplate
-
 from .attribution import question_speaker
-from .chunk import split_sentences
+from .citations import measure_sentences, render
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
-from .errors import BackendError
-from .lexical import tokenize
+from .evidence import Evidence, Span, select_evidence, span_fields
+from .generate import Generation, Generator, not_found_sentence
+from .policy import Policy
+from .refusal import Decision, Features, QuestionCheck, decide, retrieval_refuses, support_score
 from .retrieve import Passage, Retriever, check_question
 
 __all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "parse_history"]
 
-NOT_FOUND = "The articles do not say."
-EVIDENCE_BUDGET = 1000  # characters of evidence sent to the model
-MAX_EVIDENCE = 6
-SUPPORT_THRESHOLD = 0.5  # sentence/evidence support needed to keep or add a citation
-REFUSAL_RE = re.compile(
-    r"\b(?:articles?|passages?|text|sources?) (?:do|does) not (?:say|contain|mention|provide|specify|state)"
-    r"|\bno (?:information|mention)\b|\bnot (?:mentioned|provided|specified|stated)\b"
-    r"|\bcannot (?:be )?(?:answer|determine|find)|\bdon't know\b|\bdo not know\b",
-    re.I,
-)
-# [1], [12], and lists such as [1, 2] or [1;3]; every number in them is checked.
-MARKER_RE = re.compile(r"\s*\[\s*(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\s*\]")
-
-
-@dataclass
-class Span:
-    """An exact span of a source file: ``read_text(path)[start:end] == text``."""
-
-    chunk_id: str
-    source: str
-    path: str
-    title: str
-    publisher: str
-    date: str
-    text: str
-    start: int
-    end: int
-
-
-def span_fields(obj: Any) -> dict[str, Any]:
-    """The :class:`Span` fields of ``obj`` (a Span or a retrieved Passage)."""
-    return {f.name: getattr(obj, f.name) for f in fields(Span)}
-
-
-@dataclass
-class Evidence(Span):
-    """A numbered span given to the model."""
-
-    n: int = 0
-
 
 @dataclass
 class Citation(Span):
-    """A checked citation marker and the exact span it points to."""
+    """A checked citation marker, the exact span it points to, and the support check's verdict."""
 
     marker: int = 0
+    support: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,15 +50,23 @@ class AnswerResult:
     model: str
     timings_ms: dict[str, float]
     standalone_question: str = ""
+    method: str = "not_found"
+    reason: str = ""
+    removed: list[dict[str, str]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     checks: dict[str, int] = field(default_factory=dict)
+    features: Features | None = None
+    raw_answer: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "status": self.status,
+            "method": self.method,
+            "reason": self.reason,
             "citations": [{k: v for k, v in asdict(c).items() if k != "path"} for c in self.citations],
+            "removed": self.removed,
             "retrieved": [p.to_json() for p in self.retrieved],
             "model": self.model,
             "timings_ms": self.timings_ms,
@@ -107,234 +75,111 @@ class AnswerResult:
         }
 
 
-def _content_terms(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) > 2}
-
-
-def lexical_support(sentence: str, evidence: str) -> float:
-    """Share of the sentence's content words that appear in the evidence."""
-    s = _content_terms(sentence)
-    if not s:
-        return 0.0
-    return len(s & _content_terms(evidence)) / len(s)
-
-
 class Answerer:
-    """Answers questions with checked citations; load once, reuse for many questions."""
+    """Answers questions with checked citations; load once, reuse for many questions.
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None, llm: Any = None, say=print) -> None:
+    ``llm`` is any LangChain chat model (a scripted fake in unit tests); ``policy`` holds every
+    threshold.  With ``record=True`` every measurement is taken even where the policy would
+    stop early (used by ``assistant eval --calibrate``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever | None = None,
+        llm: Any = None,
+        say=print,
+        policy: Policy | None = None,
+    ) -> None:
         from .llm import describe, get_llm
 
         self.settings = settings
-        self.retriever = retriever or Retriever(settings)
-        self.llm = llm if llm is not None else get_llm(settings, say=say)
+        self.policy = policy or settings.load_policy()
+        self.retriever = retriever or Retriever(settings, policy=self.policy)
         self.model_name = describe(settings)
-        self.prompt = ChatPromptTemplate.from_messages(
-            [("system", read_prompt("answer_system")), ("human", read_prompt("answer_user"))]
-        )
-        self.passage_template = read_prompt("passage").strip()
+        self.generator = Generator(llm if llm is not None else get_llm(settings, say=say), self.model_name)
+        self.record = False
 
-    # -- evidence --------------------------------------------------------
-    def select_evidence(self, question: str, passages: list[Passage]) -> list[Evidence]:
-        """The best sentences of the top passages, merged per passage, within the budget."""
-        embedder = self.retriever.embedder
-        q_terms = _content_terms(question)
-        cands: list[tuple[float, int, tuple[int, int]]] = []
-        sentences: list[tuple[int, tuple[int, int], str]] = []
-        for rank, p in enumerate(passages):
-            for a, b in split_sentences(p.text):
-                sentences.append((rank, (p.start + a, p.start + b), p.text[a:b]))
-        if not sentences:
-            return []
-        qv = np.asarray(embedder.embed_query(question))
-        sv = np.asarray(embedder.embed_documents([s[2] for s in sentences]))
-        sims = sv @ qv
-        for (rank, span, text), sim in zip(sentences, sims, strict=True):
-            overlap = len(q_terms & _content_terms(text)) / max(1, len(q_terms))
-            prior = 0.15 * (len(passages) - rank) / len(passages)
-            speaker = 0.15 if passages[rank].speaker_match else 0.0
-            cands.append((0.55 * float(sim) + 0.3 * overlap + prior + speaker, rank, span))
-        cands.sort(reverse=True)
-        chosen: dict[int, list[tuple[int, int]]] = {}
-        used = 0
-        for _score, rank, span in cands:
-            length = span[1] - span[0]
-            if used and used + length > EVIDENCE_BUDGET:
-                continue
-            if len(chosen) >= MAX_EVIDENCE and rank not in chosen:
-                continue
-            chosen.setdefault(rank, []).append(span)
-            used += length
-        evidence: list[Evidence] = []
-        for rank in sorted(chosen):
-            p = passages[rank]
-            spans = sorted(chosen[rank])
-            # Merge adjacent sentences of one passage into one span (the gap is whitespace only).
-            merged = [spans[0]]
-            for a, b in spans[1:]:
-                gap = p.text[merged[-1][1] - p.start : a - p.start]
-                if not gap.strip():
-                    merged[-1] = (merged[-1][0], b)
-                else:
-                    merged.append((a, b))
-            for a, b in merged:
-                span = span_fields(p) | {"text": p.text[a - p.start : b - p.start], "start": a, "end": b}
-                evidence.append(Evidence(n=len(evidence) + 1, **span))
-        return evidence
+    @property
+    def llm(self) -> Any:
+        return self.generator.llm
 
-    @staticmethod
-    def _label(e: Evidence, passages: list[Passage], question: str) -> str:
-        """The passage's headline, and who speaks in it (full name when the question gives one)."""
-        label = e.title or Path(e.source).name
-        p = next((p for p in passages if p.chunk_id == e.chunk_id), None)
-        if p is None:
-            return label
-        speaker = question_speaker(question) if p.speaker_match else ""
-        speaker = speaker or p.quote_of or (p.speakers[0] if p.speakers else "")
-        return f"{label}; speaker: {speaker}" if speaker else label
-
-    def no_context(self, question: str, passages: list[Passage]) -> bool:
-        """Retrieval-side refusal: nothing retrieved is about the question."""
-        if not passages:
-            return True
-        if any(p.speaker_match for p in passages):
-            return False
-        q_terms = _content_terms(question)
-        seen: set[str] = set()
-        for p in passages:
-            seen |= _content_terms(p.title + " " + p.text)
-        coverage = len(q_terms & seen) / max(1, len(q_terms))
-        best_dense = max(p.dense for p in passages)
-        return best_dense < 0.45 and coverage < 0.75
-
-    def quote_fallback(self, question: str, passages: list[Passage], evidence: list[Evidence]) -> str:
-        """An extractive answer: the evidence span, from a passage where the asked-about person
-        speaks, that shares the most words with the question."""
-        speaking = {p.chunk_id: p for p in passages if p.speaker_match}
-        candidates = [e for e in evidence if e.chunk_id in speaking]
-        if not candidates:
-            return ""
-        best = max(candidates, key=lambda e: (lexical_support(question, e.text), -e.n))
-        p = speaking[best.chunk_id]
-        who = question_speaker(question) or (p.speakers or [p.quote_of])[0]
-        return f"According to the articles, {who} said: “{' '.join(best.text.split())}” [{best.n}]"
-
-    # -- citations -------------------------------------------------------
-    def check_citations(self, answer: str, evidence: list[Evidence]) -> tuple[str, list[Citation], dict[str, int]]:
-        """Keep markers whose span supports their sentence; drop bad ones; attribute uncited sentences."""
-        checks = {"kept": 0, "dropped": 0, "added": 0, "uncited_sentences": 0}
-        if not evidence:
-            cleaned = MARKER_RE.sub("", answer).strip()
-            return cleaned, [], checks
-        embedder = self.retriever.embedder
-        ev_vecs = np.asarray(embedder.embed_documents([e.text for e in evidence]))
-        out_parts: list[str] = []
-        used: list[int] = []
-        last = 0
-        spans = split_sentences(answer)
-        sent_texts = [MARKER_RE.sub("", answer[a:b]).strip() for a, b in spans]
-        sent_vecs = np.asarray(embedder.embed_documents([t or "." for t in sent_texts]))
-        for (a, b), plain, vec in zip(spans, sent_texts, sent_vecs, strict=True):
-            raw = answer[a:b]
-            out_parts.append(answer[last:a])
-            last = b
-            markers = [int(n) for group in MARKER_RE.findall(raw) for n in re.split(r"\s*[,;]\s*", group)]
-            scores = [max(lexical_support(plain, e.text), float(ev_vecs[i] @ vec)) for i, e in enumerate(evidence)]
-            keep: list[int] = []
-            for m in markers:
-                if 1 <= m <= len(evidence) and scores[m - 1] >= SUPPORT_THRESHOLD and m not in keep:
-                    keep.append(m)
-                    checks["kept"] += 1
-                else:
-                    checks["dropped"] += 1
-            if not keep and len(_content_terms(plain)) >= 2:
-                best = int(np.argmax(scores))
-                if scores[best] >= SUPPORT_THRESHOLD:
-                    keep.append(best + 1)
-                    checks["added"] += 1
-                else:
-                    checks["uncited_sentences"] += 1
-            body = plain
-            tail = ""
-            m_end = re.search(r"[.!?…]+[”\"’)]*$", body)
-            if m_end:
-                body, tail = body[: m_end.start()], body[m_end.start() :]
-            out_parts.append(body + "".join(f" [{m}]" for m in keep) + tail)
-            used.extend(m for m in keep if m not in used)
-        out_parts.append(answer[last:])
-        text = re.sub(r"[ \t]+", " ", "".join(out_parts)).strip()
-        citations = [Citation(marker=m, **span_fields(evidence[m - 1])) for m in used]
-        return text, citations, checks
-
-    # -- the whole pipeline ----------------------------------------------
     def stream(
         self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
     ) -> Iterator[str | AnswerResult]:
         """Yield answer tokens as they arrive, then the final :class:`AnswerResult`."""
-        t0 = time.perf_counter()
+        clock = _Clock()
         question = check_question(question, self.settings)
         standalone = condense(question, parse_history(history))
         passages = self.retriever.search(standalone, k)
-        t_retrieved = time.perf_counter()
-        timings = {"retrieve": (t_retrieved - t0) * 1000}
+        idf = self.retriever.idf
+        f = Features(best_dense=max((p.dense for p in passages), default=0.0))
+        f.retrieval_missing = QuestionCheck.measure(standalone, [_context_all(passages)], idf).missing_share([0])
+        clock.lap("retrieve")
         evidence: list[Evidence] = []
-        raw = ""
-        first = None
-        if self.no_context(standalone, passages):
-            raw = NOT_FOUND
-            yield raw
+        gen = Generation()
+        if retrieval_refuses(f, self.policy) and not self.record:
+            yield not_found_sentence()
         else:
-            evidence = self.select_evidence(standalone, passages)
-            passages_text = "\n".join(
-                self.passage_template.format(
-                    n=e.n, source=self._label(e, passages, standalone), text=" ".join(e.text.split())
-                )
-                for e in evidence
-            )
-            messages = self.prompt.format_messages(passages=passages_text, question=standalone)
-            try:
-                for chunk in self.llm.stream(messages):
-                    token = str(chunk.content)
-                    if not token:
-                        continue
-                    if first is None:
-                        first = time.perf_counter()
-                    raw += token
-                    yield token
-            except BackendError as exc:
-                raise BackendError(str(exc), passages) from None
-            except Exception as exc:  # connection refused, HTTP errors, timeouts
-                raise BackendError(
-                    f"the LLM backend ({self.model_name}) failed: {type(exc).__name__}: {exc}", passages
-                ) from None
-        t_done = time.perf_counter()
-        refused = not raw.strip() or bool(REFUSAL_RE.search(raw)) and len(raw) < 200
-        if refused and evidence and any(p.speaker_match for p in passages):
-            # The person does speak in the articles: report their words verbatim rather than refuse.
-            raw = self.quote_fallback(standalone, passages, evidence)
-            refused = not raw
-        if refused:
-            answer, citations, checks = NOT_FOUND, [], {}
-        else:
-            answer, citations, checks = self.check_citations(raw.strip(), evidence)
-            if not citations:
-                refused = self.no_context(standalone, passages[:2]) or not answer
-                if refused:
-                    answer = NOT_FOUND
-        timings["first_token"] = ((first or t_done) - t0) * 1000
-        timings["generate"] = (t_done - t_retrieved) * 1000
-        timings["total"] = (time.perf_counter() - t0) * 1000
-        yield AnswerResult(
+            evidence = select_evidence(standalone, passages, self.retriever.embedder, self.policy)
+            by_id = {p.chunk_id: p for p in passages}
+            f.speaker_spans = [e.n for e in evidence if by_id[e.chunk_id].speaker_match]
+            f.question = QuestionCheck.measure(standalone, [_context(by_id[e.chunk_id], e) for e in evidence], idf)
+            clock.lap("evidence")
+            yield from self.generator.stream(standalone, evidence, gen)
+            clock.lap("generate")
+            f.model_refused = gen.refused
+            if gen.logprobs:
+                f.logprob_mean = round(sum(gen.logprobs) / len(gen.logprobs), 4)
+                f.logprob_min = round(min(gen.logprobs), 4)
+            if not gen.refused:
+                f.sentences = measure_sentences(gen.text, evidence, self.retriever.embedder, idf)
+            clock.lap("check")
+        decision = decide(f, self.policy, verified=False)
+        if decision.needs_verify or (self.record and evidence and not gen.refused):
+            f.p_yes = self.generator.verify(standalone, gen, gen.text)
+            decision = decide(f, self.policy)
+            clock.lap("verify")
+        yield self._result(question, standalone, passages, evidence, f, decision, clock, gen)
+
+    def _result(
+        self,
+        question: str,
+        standalone: str,
+        passages: list[Passage],
+        evidence: list[Evidence],
+        f: Features,
+        d: Decision,
+        clock: _Clock,
+        gen: Generation,
+    ) -> AnswerResult:
+        answer, citations = compose(f, d, evidence, standalone, self.policy)
+        removed = [{"sentence": f.sentences[i].text, "why": why} for i, why in d.removed]
+        model_markers = sum(len(s.markers) for s in f.sentences)
+        kept_model = sum(len(set(ms) & set(f.sentences[i].markers)) for i, ms in d.kept)
+        checks = {
+            "kept": kept_model,
+            "dropped": model_markers - kept_model,
+            "added": sum(len(set(ms) - set(f.sentences[i].markers)) for i, ms in d.kept),
+            "removed_sentences": len(d.removed),
+        }
+        timings = clock.timings(gen.first_token)
+        return AnswerResult(
             question=question,
             standalone_question=standalone,
             answer=answer,
-            status="not_found" if refused else "answered",
+            status=d.status,
+            method=d.method,
+            reason=d.reason,
             citations=citations,
+            removed=removed,
             retrieved=passages,
             model=self.model_name,
-            timings_ms={k: round(v, 1) for k, v in timings.items()},
+            timings_ms=timings,
             evidence=evidence,
             checks=checks,
+            features=f,
+            raw_answer=gen.text,
         )
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
@@ -345,3 +190,56 @@ class Answerer:
                 result = item
         assert result is not None
         return result
+
+
+def compose(
+    f: Features, d: Decision, evidence: list[Evidence], question: str, policy: Policy
+) -> tuple[str, list[Citation]]:
+    """The answer text and its citations for a decision (also replayed by the calibration)."""
+    citations: list[Citation] = []
+    if d.method == "generated":
+        answer = render([f.sentences[i].text for i, _ in d.kept], [ms for _, ms in d.kept])
+        for i, ms in d.kept:
+            for m in ms:
+                if all(c.marker != m for c in citations):
+                    score = support_score(f.sentences[i].agreements[m - 1], policy)
+                    verdict = {"verdict": "supported", "score": round(score, 3)}
+                    citations.append(Citation(marker=m, support=verdict, **span_fields(evidence[m - 1])))
+        return answer, citations
+    if d.method == "extracted":
+        e = evidence[d.quote - 1]
+        speaker = question_speaker(question) or e.speaker
+        quote = " ".join(e.text.split())
+        answer = read_prompt("quote_answer").strip().format(speaker=speaker, quote=quote, n=e.n)
+        verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
+        return answer, [Citation(marker=e.n, support=verdict, **span_fields(e))]
+    return not_found_sentence(), []
+
+
+def _context(p: Passage, e: Evidence) -> str:
+    """A span's passage as the question check sees it: its words, the title and the speaker."""
+    return f"{p.title}\n{e.speaker}\n{p.date}\n{p.text}"
+
+
+def _context_all(passages: list[Passage]) -> str:
+    return "\n".join(f"{p.title}\n{p.text}" for p in passages)
+
+
+class _Clock:
+    """Stage timings of one answer, in milliseconds since the question arrived."""
+
+    def __init__(self) -> None:
+        self.t0 = self.last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = (now - self.last) * 1000
+        self.last = now
+
+    def timings(self, first_token: float | None) -> dict[str, float]:
+        end = time.perf_counter()
+        out = dict(self.stages)
+        out["first_token"] = ((first_token or end) - self.t0) * 1000
+        out["total"] = (end - self.t0) * 1000
+        return {k: round(v, 1) for k, v in out.items()}

@@ -8,19 +8,29 @@ tokens cannot hold four 1,000-character chunks) and decoding made greedy, as our
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .answer import NOT_FOUND, REFUSAL_RE, AnswerResult
+from .answer import AnswerResult
 from .config import Settings, read_prompt
 from .embed import get_embedder
+from .generate import not_found_sentence
 from .load import LoadError, iter_files, read_article
 from .retrieve import Passage
 
 K = 4
+# The tutorial's prompt tells the model to "say that you don't know"; these are the ways its
+# answers do that.  Used only to score the tutorial's refusals, never by the assistant.
+TUTORIAL_REFUSAL = re.compile(
+    r"\b(?:articles?|passages?|text|context|sources?) (?:do|does) not (?:say|contain|mention|provide|specify|state)"
+    r"|\bno (?:information|mention)\b|\bnot (?:mentioned|provided|specified|stated)\b"
+    r"|\bcannot (?:be )?(?:answer|determine|find)|\bdon't know\b|\bdo not know\b",
+    re.I,
+)
 
 
 class TutorialBaseline:
@@ -99,11 +109,12 @@ class TutorialBaseline:
                 first = time.perf_counter()
             text += str(chunk.content)
         t2 = time.perf_counter()
-        refused = bool(REFUSAL_RE.search(text)) and len(text) < 200
+        refused = bool(TUTORIAL_REFUSAL.search(text)) and len(text) < 200
         return AnswerResult(
             question=question,
-            answer=NOT_FOUND if refused else text.strip(),
+            answer=not_found_sentence() if refused else text.strip(),
             status="not_found" if refused else "answered",
+            method="not_found" if refused else "generated",
             citations=[],
             retrieved=passages,
             model=self.model_name,

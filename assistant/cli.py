@@ -26,6 +26,8 @@ examples:
   assistant chat                       terminal chat with follow-up questions
   assistant serve                      local web chat at http://127.0.0.1:7860
   assistant eval --retrieve-only       retrieval quality on the dev set
+  assistant eval --calibrate --set eval/dev.jsonl --set other/questions.jsonl=other/articles
+                                       choose refusal thresholds on several question sets
 
 Settings come from flags or environment variables (flags win):
   ASSISTANT_INDEX_DIR   embedded Chroma store (default: index/ in the project)
@@ -34,6 +36,7 @@ Settings come from flags or environment variables (flags win):
   ASSISTANT_LLM_MODEL   model name (openai/ollama) or GGUF path (llamacpp)
   ASSISTANT_LLM_BASE_URL  server URL for openai/ollama backends
   ASSISTANT_K           passages per question (default 5)
+  ASSISTANT_POLICY      JSON file of thresholds (support, refusal); see docs/evaluation.md
 Everything runs offline; no telemetry is sent.
 """
 
@@ -48,8 +51,16 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _query_flags(p: argparse.ArgumentParser, llm: bool = True) -> None:
-    """--k, the store flags and (for commands that generate) the LLM flags."""
+    """--k, --policy, the store flags and (for commands that generate) the LLM flags."""
     p.add_argument("--k", type=int, help="number of passages per question (default 5)")
+    p.add_argument(
+        "--policy",
+        dest="policy_file",
+        type=Path,
+        metavar="FILE",
+        help="JSON file overriding thresholds of retrieval, support and refusal (env ASSISTANT_POLICY; "
+        "see assistant/policy.py and docs/evaluation.md)",
+    )
     _store_flags(p)
     if llm:
         _llm_flags(p)
@@ -148,13 +159,30 @@ def build_parser() -> argparse.ArgumentParser:
         "same models) and print both side by side",
     )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    g = p.add_argument_group(
+        "calibration",
+        "Choose thresholds by measurement: answer every question of every --set once, recording "
+        "every measurement, then replay the refusal policy under each setting of a grid and print "
+        "refusal precision and recall, accuracy, citation support and latency per setting.",
+    )
+    g.add_argument("--calibrate", action="store_true", help="run the calibration instead of an evaluation")
+    g.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="DATASET[=CORPUS]",
+        help="a question set and its article folder (default: corpus/ beside the dataset, else seeds/); "
+        "repeat for several sets; default: the dev set",
+    )
+    g.add_argument("--records", type=Path, metavar="FILE", help="replay saved records instead of answering again")
+    g.add_argument("--save-records", type=Path, metavar="FILE", help="save the records for later --records runs")
     _query_flags(p)
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Environment settings overridden by whatever flags were given."""
-    fields = ("index_dir", "chroma_url", "quiet", "k", "llm", "llm_model", "llm_base_url")
+    fields = ("index_dir", "chroma_url", "quiet", "k", "llm", "llm_model", "llm_base_url", "policy_file")
     return Settings.from_env().with_(**{f: getattr(args, f, None) for f in fields})
 
 

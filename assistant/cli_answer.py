@@ -95,10 +95,30 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.answer}]
 
 
+def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:
+    from .calibrate import EvalSet, collect, format_report, load_records, report, save_records
+
+    if args.records:
+        records = load_records(args.records)
+    else:
+        from .llm import get_llm
+
+        specs = args.sets or [str(args.dataset or PROJECT_ROOT / "eval" / "dev.jsonl")]
+        sets = [EvalSet.parse(spec, s.corpus_dir) for spec in specs]
+        records = collect(sets, s, get_llm(s, say=_say), progress=(lambda m: None) if s.quiet else _say)
+    if args.save_records:
+        save_records(args.save_records, records)
+    rep = report(records, s.load_policy())
+    print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else format_report(rep))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
     from .evaluate import evaluate_answers, evaluate_retrieval, format_report, format_side_by_side, load_dataset
     from .retrieve import Retriever
 
+    if args.calibrate:
+        return cmd_calibrate(args, s)
     dataset = load_dataset(args.dataset or PROJECT_ROOT / "eval" / "dev.jsonl")
     retriever = Retriever(s)
     k = args.k or s.k

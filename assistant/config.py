@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .policy import Policy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 
@@ -65,6 +67,7 @@ class Settings:
     n_threads: int = 0
     max_tokens: int = 320
     queue_size: int = 32
+    policy_file: Path | None = None
     quiet: bool = False
 
     @classmethod
@@ -88,9 +91,14 @@ class Settings:
             n_threads=int(_env("ASSISTANT_THREADS", "0")),
             max_tokens=int(_env("ASSISTANT_MAX_TOKENS", str(d.max_tokens))),
             queue_size=int(_env("ASSISTANT_QUEUE_SIZE", str(d.queue_size))),
+            policy_file=Path(_env("ASSISTANT_POLICY", "")) if _env("ASSISTANT_POLICY", "") else None,
             quiet=_env("ASSISTANT_QUIET", "") not in ("", "0", "false", "False")
             or _env("CI", "") not in ("", "0", "false", "False"),
         )
+
+    def load_policy(self) -> Policy:
+        """The calibrated defaults, overridden by ``policy_file`` when one is set."""
+        return Policy.from_file(self.policy_file) if self.policy_file else Policy()
 
     def with_(self, **changes: object) -> Settings:
         """Copy with the given fields replaced; ``None`` values are ignored."""

@@ -67,6 +67,11 @@ class BM25:
             idf = math.log(1 + (self.n - len(d) + 0.5) / (len(d) + 0.5))
             self.postings[term] = (d, (idf * tf * (k1 + 1) / (tf + norm[d])).astype(np.float32))
 
+    def document_frequency(self, term: str) -> int:
+        """Number of documents holding ``term`` (a token as :func:`tokenize` yields it)."""
+        hit = self.postings.get(term)
+        return 0 if hit is None else len(hit[0])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query``."""
         out = np.zeros(self.n, dtype=np.float32)

@@ -24,10 +24,9 @@ from .embed import Embedder, get_embedder
 from .errors import IndexMissingError, UserError
 from .index import embedding_text
 from .lexical import BM25
+from .policy import Policy
 from .store import get_all, index_version, open_collection
-
-RRF_K = 60
-CANDIDATES = 40
+from .support import idf_function
 
 
 @dataclass
@@ -82,8 +81,9 @@ def check_question(question: str, settings: Settings) -> str:
 class Retriever:
     """Hybrid retriever over one Chroma collection; thread-safe for queries."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: Policy | None = None) -> None:
         self.settings = settings
+        self.policy = policy or settings.load_policy()
         self.collection = open_collection(settings)
         self.embedder = embedder or get_embedder()
         self._lock = threading.Lock()
@@ -117,6 +117,7 @@ class Retriever:
                 for n in _speaking(m):
                     for part in name_parts(n):
                         self.by_name.setdefault(part, set()).add(i)
+            self.idf = idf_function(self.bm25.document_frequency, self.bm25.n)
             self._version = version
 
     # -- search ----------------------------------------------------------
@@ -127,7 +128,9 @@ class Retriever:
         self.refresh()
         n = len(self.ids)
         qvec = self.embedder.embed_query(question)
-        res = self.collection.query(query_embeddings=[qvec], n_results=min(CANDIDATES, n), include=["distances"])
+        res = self.collection.query(
+            query_embeddings=[qvec], n_results=min(self.policy.candidates, n), include=["distances"]
+        )
         dense_ids, dists = res["ids"][0], res["distances"][0]
         fused: dict[int, float] = {}
         dense_sim: dict[int, float] = {}
@@ -136,15 +139,15 @@ class Retriever:
             if i is None:
                 continue
             dense_sim[i] = 1.0 - float(dist)
-            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[i] = fused.get(i, 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
         lex_scores = self.bm25.scores(question)
         order = np.argsort(-lex_scores)
         lex_rank = np.empty(n, dtype=np.int64)
         lex_rank[order] = np.arange(n)
-        for rank, i in enumerate(order[:CANDIDATES]):
+        for rank, i in enumerate(order[: self.policy.candidates]):
             if lex_scores[i] <= 0:
                 break
-            fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
 
         speaker = question_speaker(question)
         speaking: set[int] = set()
@@ -156,7 +159,7 @@ class Retriever:
                         speaking.add(i)
             for i in speaking:
                 if i not in fused and lex_scores[i] > 0:
-                    fused[i] = 1.0 / (RRF_K + int(lex_rank[i]) + 1)
+                    fused[i] = 1.0 / (self.policy.rrf_k + int(lex_rank[i]) + 1)
                 fused.setdefault(i, 0.0)
 
         ranked = sorted(fused, key=lambda i: (i in speaking, fused[i]), reverse=True)[:k]

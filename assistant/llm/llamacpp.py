@@ -1,4 +1,12 @@
-"""Embedded backend: llama.cpp in-process, greedy decoding, the model's own chat template."""
+"""Embedded backend: llama.cpp in-process, greedy decoding, the model's own chat template.
+
+Besides streaming, it offers two things only an in-process model can give cheaply:
+
+* every streamed chunk carries the log-probabilities of its tokens (``response_metadata["logprobs"]``);
+* :meth:`ChatLlamaCppLocal.yes_probability` reads the model's probability of answering
+  "yes" to a final question.  The prompt is the answer prompt plus the answer plus a short
+  question, so llama.cpp's prefix cache makes it cost only those few dozen new tokens.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -16,6 +25,8 @@ from pydantic import ConfigDict, PrivateAttr
 from ..errors import BackendError, SetupError
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+_YES = ("yes", "Yes", "YES", " yes", " Yes")
+_NO = ("no", "No", "NO", " no", " No")
 
 
 class ChatLlamaCppLocal(BaseChatModel):
@@ -27,6 +38,7 @@ class ChatLlamaCppLocal(BaseChatModel):
     n_threads: int = 0
     max_tokens: int = 320
     _llama: Any = PrivateAttr(default=None)
+    _format: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -38,11 +50,12 @@ class ChatLlamaCppLocal(BaseChatModel):
         if self._llama is None:
             try:
                 from llama_cpp import Llama
+                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             except ImportError:
                 raise SetupError("llama-cpp-python is not installed; run ./run.sh") from None
             threads = self.n_threads or max(1, os.cpu_count() or 1)
             try:
-                self._llama = Llama(
+                llama = Llama(
                     model_path=self.model_path,
                     n_ctx=self.n_ctx,
                     n_batch=512,
@@ -52,10 +65,23 @@ class ChatLlamaCppLocal(BaseChatModel):
                 )
             except (ValueError, RuntimeError) as exc:
                 raise SetupError(f"cannot load the model {self.model_path}: {exc}") from None
+            template = llama.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise SetupError(f"the model {self.model_path} has no chat template")
+            text = llama._model.token_get_text  # noqa: SLF001 - the only public route to special tokens
+            self._format = Jinja2ChatFormatter(
+                template=template,
+                eos_token=text(llama.token_eos()) if llama.token_eos() != -1 else "",
+                bos_token=text(llama.token_bos()) if llama.token_bos() != -1 else "",
+            )
+            self._llama = llama
         return self._llama
 
-    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
-        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+    def _tokens(self, messages: list[BaseMessage]) -> list[int]:
+        """The prompt tokens of ``messages`` in the model's own chat template."""
+        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        prompt = self._format(messages=chat).prompt
+        return self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def _stream(
         self,
@@ -64,28 +90,68 @@ class ChatLlamaCppLocal(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        from llama_cpp import LogitsProcessorList
+
         llama = self.load()
+        logprobs: list[float] = []
+
+        def record(_ids: Any, scores: np.ndarray) -> np.ndarray:
+            # Greedy decoding picks the arg-max, so its log-probability is max - logsumexp.
+            logprobs.append(-float(np.log(np.exp(scores - scores.max()).sum())))
+            return scores
+
         with self._lock:
             try:
-                stream = llama.create_chat_completion(
-                    messages=self._messages(messages),
+                stream = llama.create_completion(
+                    prompt=self._tokens(messages),
                     stream=True,
                     temperature=0.0,
                     top_k=1,
                     top_p=1.0,
+                    min_p=0.0,
                     repeat_penalty=1.0,
                     max_tokens=self.max_tokens,
                     stop=stop,
+                    logits_processor=LogitsProcessorList([record]),
                 )
+                sent = 0
                 for part in stream:
-                    token = part["choices"][0]["delta"].get("content") or ""
+                    token = part["choices"][0].get("text") or ""
                     if token:
-                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
+                        # The log-probabilities of the tokens decoded since the previous chunk.
+                        info = {"logprobs": [round(x, 4) for x in logprobs[sent:]]}
+                        sent = len(logprobs)
+                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=token), generation_info=info)
                         if run_manager:
                             run_manager.on_llm_new_token(token, chunk=chunk)
                         yield chunk
             except ValueError as exc:  # e.g. prompt longer than the context
                 raise BackendError(f"the local model failed: {exc}") from None
+
+    def yes_probability(self, messages: list[BaseMessage]) -> float:
+        """P("yes") / P("yes" or "no") for the assistant's first token after ``messages``."""
+        llama = self.load()
+        with self._lock:
+            tokens = self._tokens(messages)
+            cached = llama.input_ids[: llama.n_tokens]
+            same = 0
+            for a, b in zip(cached, tokens):
+                if a != b:
+                    break
+                same += 1
+            llama.n_tokens = min(same, len(tokens) - 1)  # eval() drops the KV cache past this point
+            try:
+                llama.eval(tokens[llama.n_tokens :])
+            except Exception as exc:  # the context is full, or llama.cpp refused the batch
+                raise BackendError(f"the local model failed to verify: {exc}") from None
+            logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))  # noqa: SLF001
+            ids = [self._first_token(w) for w in _YES + _NO]
+            scores = logits[ids].astype(np.float64)
+        scores = np.exp(scores - scores.max())
+        return float(scores[: len(_YES)].sum() / scores.sum())
+
+    def _first_token(self, word: str) -> int:
+        return self._llama.tokenize(word.encode("utf-8"), add_bos=False, special=False)[0]
 
     def _generate(
         self,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import NOT_FOUND
+from assistant.generate import not_found_sentence
 from assistant.llm.model_file import smollm_path
 from tests.helpers import free_port, run_cli, running
 
@@ -34,7 +34,7 @@ def test_headline_question_is_answered_with_exact_citations(answerer):
 def test_unanswerable_question_is_not_found(answerer):
     r = answerer.answer("Who won the 2022 FIFA World Cup?")
     assert r.status == "not_found"
-    assert r.answer == NOT_FOUND
+    assert r.answer == not_found_sentence()
     assert not r.citations
     assert r.retrieved  # the closest passages are still offered
 
@@ -51,43 +51,64 @@ def test_follow_up_resolves_its_pronoun(answerer):
     assert any("Austin" in p.text or "unprecedented" in p.text for p in r.retrieved)
 
 
-def _evidence(retriever, question):
+def _scripted(settings, retriever, reply):
+    """The real retriever and embedder over the seeds, with a scripted model."""
     from assistant.answer import Answerer
+    from tests.fakes import ScriptedChatModel
 
-    a = Answerer.__new__(Answerer)
-    a.retriever = retriever
-    passages = retriever.search(question, 5)
-    return a, a.select_evidence(question, passages)
+    return Answerer(settings, retriever=retriever, llm=ScriptedChatModel(replies=[reply]))
 
 
 def test_evidence_spans_are_exact_and_short(retriever):
-    a, evidence = _evidence(retriever, "What did Shin Kak-soo say about Quad+?")
-    assert evidence and sum(len(e.text) for e in evidence) <= 1100
+    from assistant.evidence import select_evidence
+
+    question = "What did Shin Kak-soo say about Quad+?"
+    evidence = select_evidence(question, retriever.search(question, 5), retriever.embedder, retriever.policy)
+    assert evidence and sum(len(e.text) for e in evidence) <= retriever.policy.evidence_budget + 100
     for e in evidence:
         assert Path(e.path).read_text(encoding="utf-8")[e.start : e.end] == e.text
 
 
-def test_bad_markers_are_dropped_and_good_ones_kept(retriever):
-    a, evidence = _evidence(retriever, "What did Kim Yo Jong warn the new US administration?")
+def test_bad_markers_are_dropped_and_good_ones_kept(settings, retriever):
+    """Real MiniLM similarities: a wrong marker and an out-of-range one are dropped, an
+    unsupported sentence is removed, the supporting span is cited."""
+    from assistant.evidence import select_evidence
+
+    question = "What did Kim Yo Jong warn the new US administration?"
+    evidence = select_evidence(question, retriever.search(question, 5), retriever.embedder, retriever.policy)
     quote = next(e for e in evidence if "sleep in peace" in e.text)
     other = next(e for e in evidence if e.n != quote.n and "sleep in peace" not in e.text)
     answer = (
         f"Kim Yo Jong warned that if the US wants to sleep in peace for the coming four years it had better refrain "
         f"from causing a stink [{other.n}, {quote.n}]. Penguins are purple [{quote.n}]. Also see [99]."
     )
-    text, citations, checks = a.check_citations(answer, evidence)
-    assert [c.marker for c in citations] == [quote.n]
-    assert f"[{other.n}" not in text and "99" not in text and "," not in text.split("stink")[1][:6]
-    assert checks["dropped"] >= 3
-    _assert_exact(citations)
+    r = _scripted(settings, retriever, answer).answer(question)
+    assert r.status == "answered"
+    assert [c.marker for c in r.citations] == [quote.n]
+    assert f"[{other.n}" not in r.answer and "99" not in r.answer and "Penguins" not in r.answer
+    assert r.checks["dropped"] >= 2 and r.removed
+    _assert_exact(r.citations)
 
 
-def test_uncited_sentence_gets_attributed(retriever):
-    a, evidence = _evidence(retriever, "What did Austin call the US-South Korea alliance?")
-    text, citations, checks = a.check_citations(
-        "Austin called the US-South Korea alliance a linchpin for peace, security and prosperity.", evidence
-    )
-    assert checks["added"] == 1 and citations and "linchpin" in citations[0].text
+def test_uncited_sentence_gets_attributed(settings, retriever):
+    r = _scripted(
+        settings, retriever, "Austin called the US-South Korea alliance a linchpin for peace, security and prosperity."
+    ).answer("What did Austin call the US-South Korea alliance?")
+    assert r.checks["added"] == 1 and r.citations and "linchpin" in r.citations[0].text
+    _assert_exact(r.citations)
+
+
+def test_swapped_name_is_caught_with_real_embeddings(settings, retriever):
+    """MiniLM rates the swapped sentence as similar; the agreement check still drops it."""
+    r = _scripted(
+        settings,
+        retriever,
+        "Merkel called the US-South Korea alliance a linchpin for peace, security and prosperity [1].",
+    ).answer("What did Austin call the US-South Korea alliance?")
+    assert "Merkel" not in r.answer and "merkel" in r.removed[0]["why"]
+    # What is shown instead is Austin's own words, quoted from the article.
+    assert r.method == "extracted" and "linchpin" in r.answer
+    _assert_exact(r.citations)
 
 
 def test_generation_code_runs_on_the_small_model(small_answerer):

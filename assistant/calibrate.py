@@ -1,0 +1,247 @@
+"""Calibration: choose the refusal and support thresholds by measurement over several sets.
+
+``assistant eval --calibrate --set DATASET[=CORPUS] ...`` answers every question of every set
+once with every measurement taken (:class:`~assistant.refusal.Features`, the model's yes/no
+verification, stage timings) and saves those records.  Each candidate policy is then
+*replayed* on the records with the same :func:`~assistant.refusal.decide` the Answerer uses,
+so the sweep costs no model calls, and a row of its table is what the product would do.
+
+Latency per setting is rebuilt from the recorded stage timings: a question refused before
+generation costs its retrieval time, the model check costs its verify time only where the
+setting uses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .evaluate import Example, facts_present, load_dataset, percentile
+from .evidence import Evidence
+from .policy import Policy
+from .refusal import Features, decide, retrieval_refuses
+
+# The grid swept by default: every combination is replayed on the records.
+GRID: dict[str, list[Any]] = {
+    "support_min": [0.4, 0.5, 0.6, 0.7],
+    "question_missing_max": [0.15, 0.25, 0.35, 0.5, 1.0],
+    "question_entities_required": [True, False],
+    "verify_min": [0.0, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "refuse_dense_below": [0.3, 0.45],
+}
+
+# The support-check options the issue asked to compare; each is swept over its own knobs.
+_OFF = {
+    "check_entities": False,
+    "check_numbers": False,
+    "check_negation": False,
+    "question_missing_max": 1.0,
+    "question_entities_required": False,
+    "verify_min": 0.0,
+}
+OPTIONS: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {
+    "similarity only (the rule before this change)": (_OFF | {"support_min": 0.5}, {}),
+    "agreement check (names, numbers, negation, key terms)": (
+        {"verify_min": 0.0},
+        {k: GRID[k] for k in ("support_min", "question_missing_max", "question_entities_required")},
+    ),
+    "model verification (P(yes) after the answer)": (_OFF, {"verify_min": [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]}),
+    "answer-token log-probabilities": (_OFF, {"logprob_mean_min": [-1.5, -1.0, -0.7, -0.5, -0.35, -0.25, -0.15]}),
+    "agreement check + model verification": ({}, GRID),
+}
+
+
+@dataclass
+class EvalSet:
+    """A question set and the folder of articles it is about."""
+
+    name: str
+    dataset: Path
+    corpus: Path
+
+    @classmethod
+    def parse(cls, spec: str, default_corpus: Path) -> EvalSet:
+        """``DATASET[=CORPUS]``; without CORPUS, ``corpus/`` beside the dataset, else the default."""
+        data, _, corpus = spec.partition("=")
+        path = Path(data)
+        folder = Path(corpus) if corpus else path.parent / "corpus"
+        if not corpus and not folder.is_dir():
+            folder = default_corpus
+        if not path.is_file():
+            raise UserError(f"no dataset at {path}")
+        if not folder.is_dir():
+            raise UserError(f"no article folder at {folder}")
+        name = path.parent.name if path.stem in ("questions", "dev") and path.parent.name != "eval" else path.stem
+        return cls(name=name, dataset=path, corpus=folder)
+
+
+def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    """Answer every question once in record mode; one record per question."""
+    from .answer import Answerer
+    from .index import build_index
+    from .retrieve import Retriever
+
+    records = []
+    for es in sets:
+        key = hashlib.sha256(str(es.corpus.resolve()).encode()).hexdigest()[:12]
+        s = settings.with_(index_dir=settings.cache_dir / "calibrate" / key, chroma_url="", corpus_dir=es.corpus)
+        build_index([es.corpus], s, say=lambda m: None)
+        policy = settings.load_policy()
+        answerer = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy)
+        answerer.record = True
+        examples = load_dataset(es.dataset)
+        for n, ex in enumerate(examples, 1):
+            r = answerer.answer(ex.question, ex.history)
+            records.append(
+                {
+                    "set": es.name,
+                    "id": ex.id,
+                    "kind": ex.kind,
+                    "question": r.standalone_question,
+                    "facts": ex.facts,
+                    "support": ex.support,
+                    "features": r.features.to_json() if r.features else {},
+                    "evidence": [e.__dict__ for e in r.evidence],
+                    "retrieved": [p.__dict__ for p in r.retrieved],
+                    "raw_answer": r.raw_answer,
+                    "timings_ms": r.timings_ms,
+                }
+            )
+            progress(f"[{es.name} {n}/{len(examples)}] {ex.id} {r.status}/{r.method} {r.timings_ms['total']:.0f} ms")
+    return records
+
+
+def replay(rec: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """What ``policy`` would have shown for one recorded question, and how long it would take."""
+    from .answer import compose
+
+    f = Features.from_json(rec["features"])
+    d = decide(f, policy)
+    unverified = Features.from_json(rec["features"] | {"p_yes": None})
+    asks_model = decide(unverified, policy, verified=False).needs_verify
+    evidence = [Evidence(**e) for e in rec["evidence"]]
+    answer, citations = compose(f, d, evidence, rec["question"], policy)
+    t = rec["timings_ms"]
+    if retrieval_refuses(f, policy):
+        total = first = t.get("retrieve", 0.0)
+    else:
+        first = t.get("first_token", 0.0)
+        total = sum(t.get(k, 0.0) for k in ("retrieve", "evidence", "generate", "check"))
+        if asks_model:
+            total += t.get("verify", 0.0)
+    return {"status": d.status, "method": d.method, "answer": answer, "cited": [c.text for c in citations],
+            "total": total, "first": first}  # fmt: skip
+
+
+def score(records: list[dict[str, Any]], policy: Policy) -> dict[str, dict[str, Any]]:
+    """Per-set metrics of ``policy`` replayed on ``records``."""
+    from .evaluate import _norm
+
+    out: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(r["set"] for r in records):
+        rows = [(r, replay(r, policy)) for r in records if r["set"] == name]
+        ans = [(r, o) for r, o in rows if r["kind"] != "unanswerable"]
+        una = [(r, o) for r, o in rows if r["kind"] == "unanswerable"]
+        refused = [o for _, o in rows if o["status"] == "not_found"]
+        correct = sum(o["status"] == "answered" and facts_present(r["facts"], o["answer"]) for r, o in ans)
+        refused_una = sum(o["status"] == "not_found" for _, o in una)
+        with_support = [(r, o) for r, o in ans if r["support"]]
+        cites = sum(any(_norm(s) in _norm(c) for s in r["support"] for c in o["cited"]) for r, o in with_support)
+        out[name] = {
+            "accuracy": round(correct / max(1, len(ans)), 3),
+            "unanswerable_refused": f"{refused_una}/{len(una)}",
+            "false_refusals": f"{sum(o['status'] == 'not_found' for _, o in ans)}/{len(ans)}",
+            "refusal_precision": round(refused_una / len(refused), 3) if refused else 1.0,
+            "refusal_recall": round(refused_una / max(1, len(una)), 3),
+            "citation_support": round(cites / max(1, len(with_support)), 3),
+            "total_ms_p50": round(percentile([o["total"] for _, o in rows], 50)),
+            "first_token_ms_p50": round(percentile([o["first"] for _, o in rows if o["status"]], 50)),
+            "_balanced": (correct / max(1, len(ans)) + refused_una / max(1, len(una))) / 2,
+        }
+    return out
+
+
+def objective(metrics: dict[str, dict[str, Any]]) -> float:
+    """Mean over the sets of (accuracy on answerable + share of unanswerable refused) / 2."""
+    return sum(m["_balanced"] for m in metrics.values()) / max(1, len(metrics))
+
+
+def sweep(
+    records: list[dict[str, Any]], base: Policy, grid: dict[str, list[Any]]
+) -> list[tuple[float, dict[str, Any], dict[str, dict[str, Any]]]]:
+    """Every combination of ``grid`` over ``base``, best objective first."""
+    rows = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)) if keys else [()]:
+        change = dict(zip(keys, values))
+        policy = base.with_(**change)
+        metrics = score(records, policy)
+        rows.append((objective(metrics), change, metrics))
+    rows.sort(key=lambda r: -r[0])
+    return rows
+
+
+def format_rows(rows: Iterable[tuple[str, dict[str, dict[str, Any]]]]) -> str:
+    """A Markdown table: one row per setting, the metrics of each set side by side."""
+    rows = list(rows)
+    if not rows:
+        return ""
+    sets = list(rows[0][1])
+    cols = ["accuracy", "unanswerable_refused", "false_refusals", "refusal_precision", "refusal_recall",
+            "citation_support", "total_ms_p50"]  # fmt: skip
+    head = "| setting | " + " | ".join(f"{s}: {c.replace('_', ' ')}" for s in sets for c in cols) + " |"
+    lines = [head, "|" + " --- |" * (1 + len(sets) * len(cols))]
+    for label, metrics in rows:
+        lines.append(f"| {label} | " + " | ".join(str(metrics[s][c]) for s in sets for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def describe(change: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in change.items()) or "defaults"
+
+
+def report(records: list[dict[str, Any]], base: Policy, top: int = 15) -> dict[str, Any]:
+    """The calibration report: the grid's best settings, the defaults, and each option's best."""
+    grid_rows = sweep(records, base, GRID)
+    options = {}
+    for name, (fixed, knobs) in OPTIONS.items():
+        best = sweep(records, base.with_(**fixed), knobs)[0]
+        options[name] = {"setting": fixed | best[1], "metrics": best[2], "objective": round(best[0], 4)}
+    return {
+        "defaults": {"metrics": score(records, base), "objective": round(objective(score(records, base)), 4)},
+        "grid": [{"setting": c, "metrics": m, "objective": round(o, 4)} for o, c, m in grid_rows[:top]],
+        "options": options,
+    }
+
+
+def format_report(rep: dict[str, Any]) -> str:
+    clean = lambda m: {s: {k: v for k, v in d.items() if not k.startswith("_")} for s, d in m.items()}  # noqa: E731
+    parts = ["== support-check options (each at its own best setting)"]
+    parts.append(format_rows((name, clean(o["metrics"])) for name, o in rep["options"].items()))
+    parts += ["", "   settings: " + "; ".join(f"{n}: {describe(o['setting'])}" for n, o in rep["options"].items())]
+    parts += ["", "== grid, best objective first"]
+    parts.append(format_rows((describe(g["setting"]), clean(g["metrics"])) for g in rep["grid"]))
+    parts += ["", "== current defaults (objective " + str(rep["defaults"]["objective"]) + ")"]
+    parts.append(format_rows([("defaults", clean(rep["defaults"]["metrics"]))]))
+    return "\n".join(parts)
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read calibration records {path}: {exc}") from None
+
+
+def save_records(path: Path, records: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+__all__ = ["EvalSet", "Example", "collect", "format_report", "load_records", "report", "save_records", "score"]

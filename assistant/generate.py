@@ -1,0 +1,92 @@
+"""Generation: the numbered evidence and the question go to the LLM; tokens stream back.
+
+After the answer, :func:`verify` can ask the same model one short yes/no question about it
+and read the probability of "yes" (backends that expose token probabilities only).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.prompts import ChatPromptTemplate
+
+from .config import read_prompt
+from .errors import BackendError
+from .evidence import Evidence, label
+
+
+def not_found_sentence() -> str:
+    """The exact sentence the model is told to write when the passages do not answer."""
+    return read_prompt("not_found").strip()
+
+
+@dataclass
+class Generation:
+    """What the model wrote, with its token log-probabilities and timing."""
+
+    text: str = ""
+    logprobs: list[float] = field(default_factory=list)
+    first_token: float | None = None
+    messages: list[BaseMessage] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        """The model wrote the not-found sentence (or nothing)."""
+        norm = " ".join(self.text.split()).strip().lower()
+        return not norm or norm.rstrip(".") == not_found_sentence().lower().rstrip(".")
+
+
+class Generator:
+    """Builds the prompt from evidence and streams the model's answer."""
+
+    def __init__(self, llm: Any, model_name: str) -> None:
+        self.llm = llm
+        self.model_name = model_name
+        self.prompt = ChatPromptTemplate.from_messages(
+            [("system", read_prompt("answer_system")), ("human", read_prompt("answer_user"))]
+        )
+        self.passage_template = read_prompt("passage").strip()
+        self.verify_template = read_prompt("verify").strip()
+
+    def messages(self, question: str, evidence: list[Evidence]) -> list[BaseMessage]:
+        passages = "\n".join(
+            self.passage_template.format(n=e.n, source=label(e), text=" ".join(e.text.split())) for e in evidence
+        )
+        return self.prompt.format_messages(passages=passages, question=question, not_found=not_found_sentence())
+
+    def stream(self, question: str, evidence: list[Evidence], out: Generation) -> Iterator[str]:
+        """Yield tokens as they arrive; ``out`` collects the text, log-probabilities and timing."""
+        out.messages = self.messages(question, evidence)
+        try:
+            for chunk in self.llm.stream(out.messages):
+                out.logprobs.extend(chunk.response_metadata.get("logprobs", []))
+                token = str(chunk.content)
+                if not token:
+                    continue
+                if out.first_token is None:
+                    out.first_token = time.perf_counter()
+                out.text += token
+                yield token
+        except BackendError:
+            raise
+        except Exception as exc:  # connection refused, HTTP errors, timeouts
+            raise BackendError(f"the LLM backend ({self.model_name}) failed: {type(exc).__name__}: {exc}") from None
+
+    def verify(self, question: str, gen: Generation, answer: str) -> float | None:
+        """The model's probability that ``answer`` is stated by the passages and answers
+        ``question``; ``None`` when the backend cannot give token probabilities."""
+        ask = getattr(self.llm, "yes_probability", None)
+        if ask is None or not gen.messages:
+            return None
+        turn = [AIMessage(gen.text), HumanMessage(self.verify_template.format(question=question, answer=answer))]
+        try:
+            p = ask(gen.messages + turn)
+        except BackendError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"the LLM backend ({self.model_name}) failed to verify: {exc}") from None
+        return None if p is None else float(p)

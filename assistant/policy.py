@@ -1,0 +1,133 @@
+"""Every threshold and weight of retrieval, evidence selection, support and refusal, in one object.
+
+The :class:`Retriever` and the :class:`~assistant.answer.Answerer` take a :class:`Policy`;
+nothing else in the package holds a tuning constant.  The defaults below were chosen by
+``assistant eval --calibrate`` over ``eval/dev.jsonl`` together with an unrelated
+encyclopedia set (see ``docs/evaluation.md`` for that run and its table); change them by
+passing a policy file (``--policy FILE`` or ``ASSISTANT_POLICY``) holding any subset of the
+fields as JSON, e.g. ``{"verify_min": 0.4}``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tuning of the whole answer pipeline.  Each field says what it controls."""
+
+    # -- retrieval ------------------------------------------------------------------
+    rrf_k: int = 60
+    """Reciprocal-rank-fusion constant: a passage at rank r in a list scores 1/(rrf_k + r)."""
+    candidates: int = 40
+    """Passages taken from each of the dense and BM25 lists before fusion."""
+
+    # -- evidence selection (what the model reads) ----------------------------------
+    evidence_budget: int = 1000
+    """Characters of evidence sent to the model (the best sentences of the top passages)."""
+    max_evidence: int = 6
+    """At most this many passages contribute evidence sentences."""
+    w_sentence_dense: float = 0.55
+    """Weight of a sentence's embedding similarity to the question."""
+    w_sentence_overlap: float = 0.3
+    """Weight of the share of question terms a sentence contains."""
+    w_rank_prior: float = 0.15
+    """Weight of the passage's retrieval rank (first passage gets all of it)."""
+    w_speaker: float = 0.15
+    """Bonus for sentences of passages where the asked-about person speaks."""
+
+    # -- refusal before generation --------------------------------------------------
+    refuse_dense_below: float = 0.45
+    """Refuse without calling the model when the best passage's cosine is below this …"""
+    refuse_coverage_below: float = 0.75
+    """… and the retrieved passages hold less than this share of the question's terms."""
+
+    # -- claim–span support ---------------------------------------------------------
+    support_min: float = 0.5
+    """A sentence keeps a citation when its support score for that span reaches this.
+    The score is the larger of the IDF-weighted share of the sentence's content terms found in
+    the span and the sentence–span embedding cosine, and is 0 when an agreement check fails."""
+    check_entities: bool = True
+    """Reject a citation whose sentence names a person, place, organisation or other proper
+    name that its span (with the passage's title and speaker) does not contain."""
+    check_numbers: bool = True
+    """Reject a citation whose sentence has a number, date or count its span does not have."""
+    check_negation: bool = True
+    """Reject a citation whose sentence and best-matching span sentence differ in negation."""
+
+    # -- answerability (is the question answered at all?) ---------------------------
+    question_missing_max: float = 1.0
+    """Largest IDF-weighted share of the question's content terms that may be missing from the
+    cited passages (with their titles and speakers) for the answer to stand."""
+    question_entities_required: bool = True
+    """The question's proper names and numbers must all be in the cited passages."""
+    verify_min: float = 0.0
+    """Ask the model, after its answer, whether the passages state it (one short yes/no turn
+    that reuses the prompt cache), and let the answer stand only when the probability of
+    "yes" reaches this.  0 turns the check off; backends without token probabilities skip it."""
+
+    logprob_mean_min: float = -100.0
+    """The answer stands only when the mean log-probability of its tokens reaches this
+    (backends without token probabilities skip the check; -100 turns it off)."""
+
+    # -- extractive fallback ("What did X say about Y?" when the model refuses) -------
+    quote_fallback: bool = True
+    """Offer the asked-about person's own words when the model refuses, if they pass the
+    same question check as an answer."""
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def with_(self, **changes: Any) -> Policy:
+        """A copy with some fields replaced; unknown names are an error."""
+        unknown = set(changes) - set(self.field_names())
+        if unknown:
+            raise UserError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Policy:
+        """Defaults overridden by the fields in a JSON file."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot read policy file {path}: {exc}") from None
+        if not isinstance(data, dict):
+            raise UserError(f"policy file {path} must hold a JSON object")
+        types = {f.name: type(getattr(cls(), f.name)) for f in fields(cls)}
+        clean: dict[str, Any] = {}
+        for key, value in data.items():
+            want = types.get(key)
+            if want is None:
+                raise UserError(f"policy file {path}: unknown field {key!r}")
+            if want is bool and not isinstance(value, bool) or want in (int, float) and isinstance(value, bool):
+                raise UserError(f"policy file {path}: {key} must be {want.__name__}")
+            try:
+                clean[key] = want(value)
+            except (TypeError, ValueError):
+                raise UserError(f"policy file {path}: {key} must be {want.__name__}") from None
+        return cls().with_(**clean)
+
+
+def field_docs() -> dict[str, str]:
+    """Each field's documentation, read from this module's source (for docs and --help)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(Policy))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, nxt in zip(body, body[1:]):
+        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+            docs[node.target.id] = " ".join(str(nxt.value.value).split())  # type: ignore[union-attr]
+    return docs

@@ -1,0 +1,251 @@
+"""Does a span state what a sentence claims?  Deterministic agreement checks.
+
+For one answer sentence and one evidence span this module measures:
+
+* **names**: every proper name in the sentence (a capitalised word that is not just the
+  first word of the sentence) must occur in the span's context (the span, its article's
+  title and the passage's speaker). "Japan withdrew" is not supported by "Israel withdrew";
+* **numbers**: every number, in digits or words, every ordinal and every month must occur
+  in the span's context: "1974" is not "1973", "five years" matches "5 years";
+* **negation**: the sentence and the span sentence most like it must agree on negation
+  ("not", "never", "no", "n't", …);
+* **content**: the IDF-weighted share of the sentence's content terms found in the span,
+  so a rare word the span lacks ("rarest", "son") weighs more than a common one.
+
+The same measurements, run between the question and the cited passages, tell whether
+the passages are about what was asked.  Nothing here knows any corpus: the word lists
+are English function words and number words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+from .lexical import tokenize
+
+_WORD = re.compile(r"[^\W_](?:[\w’'.-]*[^\W_])?")
+_NEGATION = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
+_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()} | {"sept": 9}
+# Capitalised words that start sentences or questions without naming anything.
+_FUNCTION = {
+    "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you",
+    "his", "her", "their", "our", "my", "your", "there", "here", "in", "on", "at", "as", "for", "if", "while",
+    "when", "where", "what", "who", "whom", "whose", "which", "why", "how", "and", "but", "or", "so", "yet",
+    "according", "after", "before", "during", "since", "by", "with", "from", "to", "of", "both", "each",
+    "some", "many", "most", "all", "no", "not", "yes", "also", "however", "although", "though", "because",
+    "did", "does", "do", "is", "was", "were", "are", "be", "been", "has", "have", "had", "will", "would",
+    "can", "could", "should", "may", "might", "must", "one", "two", "three", "mr", "mrs", "ms", "dr",
+}  # fmt: skip
+
+
+def fold(word: str) -> str:
+    """Lower-case, strip accents and possessives: "Müller’s" -> "muller"."""
+    word = _strip_accents(word.lower())
+    return re.sub(r"['’]s?$", "", word).strip(".-")
+
+
+def words(text: str) -> list[str]:
+    """Words of ``text`` as written (Unicode letters and digits; inner ' - . kept)."""
+    return _WORD.findall(text)
+
+
+def _parse_number(token: str) -> str | None:
+    t = token.lower().replace(",", "")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:st|nd|rd|th|s|%)?", t)
+    if m:
+        value = float(m.group(1))
+        return str(int(value)) if value.is_integer() else str(value)
+    if t in _NUMBER_WORDS and t != "one":  # "one" is mostly a pronoun in news prose
+        return str(_NUMBER_WORDS[t])
+    if t in _ORDINALS and t not in ("first", "zeroth"):  # "first" is mostly "earliest/leading"
+        return str(_ORDINALS[t])
+    if t in _SCALES:
+        return t
+    if t in _MONTHS:
+        return f"month{_MONTHS[t]}"
+    if t.rstrip(".") in _MONTH_ABBR and token[:1].isupper():
+        return f"month{_MONTH_ABBR[t.rstrip('.')]}"
+    return None
+
+
+_DIGITS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th|s)?(?![\w])")
+
+
+def numbers(text: str) -> set[str]:
+    """Canonical numbers, ordinals, scale words and months in ``text``: "five" and "5" are both "5"."""
+    out: set[str] = set()
+    for m in _DIGITS.finditer(text):
+        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        out.add(str(int(value)) if value.is_integer() else str(value))
+    for w in words(text):
+        if any(ch.isdigit() for ch in w):
+            continue
+        for part in re.split(r"[-–]", w):
+            n = _parse_number(part)
+            if n is not None:
+                out.add(n)
+    return out
+
+
+def names(text: str) -> set[str]:
+    """Folded proper names: capitalised words that are not sentence-initial function words."""
+    out: set[str] = set()
+    for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
+        ws = words(sent)
+        for i, w in enumerate(ws):
+            if not w[:1].isupper() or _parse_number(w) is not None:
+                continue
+            f = fold(w)
+            if f in _FUNCTION or len(f) < 2:
+                continue
+            if i == 0 and not any(ch.isupper() for ch in w[1:]) and f in _COMMON_STARTS:
+                continue
+            out.add(f)
+    return out
+
+
+# Words that only begin a sentence with a capital; they are not names.
+_COMMON_STARTS = _FUNCTION | {"said", "say", "says", "yes", "no", "then", "now", "today", "answer"}
+
+
+def negated(text: str) -> bool:
+    """Whether ``text`` holds a negation."""
+    low = text.lower().replace("’", "'")
+    return "n't" in low or any(w in _NEGATION for w in re.findall(r"[^\W\d_]+", low))
+
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "es", "ly", "ers", "er", "s")
+
+
+def root(term: str) -> str:
+    """A crude English root for matching inflections: "called", "calling" -> "call"."""
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+            term = term[: -len(suffix)]
+            break
+    return term[:-1] + "y" if term.endswith("i") else term
+
+
+def _match(term: str, roots: set[str], prefixes: set[str]) -> bool:
+    """Same root, or a shared stem of 5+ characters ("retaliated" ~ "retaliation")."""
+    r = root(term)
+    return r in roots or (len(r) >= 5 and r[:5] in prefixes and any(_shared(r, p) for p in roots))
+
+
+def _shared(a: str, b: str) -> bool:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= 5 and n >= 0.7 * min(len(a), len(b))
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content terms of ``text`` with accents folded ("Müller" -> "muller"); stop words dropped."""
+    return {t for t in tokenize(_strip_accents(text)) if len(t) > 2}
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+@dataclass
+class Agreement:
+    """How far one span (with its context) states one sentence."""
+
+    coverage: float
+    """IDF-weighted share of the sentence's content terms found in the span context."""
+    cosine: float
+    """Embedding cosine between sentence and span."""
+    missing_names: list[str]
+    missing_numbers: list[str]
+    negation_differs: bool
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def weighted_coverage(terms: Iterable[str], context: str, idf: Callable[[str], float]) -> tuple[float, list[str]]:
+    """IDF-weighted share of ``terms`` present in ``context``, and the missing terms."""
+    pool = {root(t) for t in content_terms(context)}
+    prefixes = {p[:5] for p in pool if len(p) >= 5}
+    total = hit = 0.0
+    missing = []
+    for t in sorted(set(terms)):
+        w = idf(t)
+        total += w
+        if _match(t, pool, prefixes):
+            hit += w
+        else:
+            missing.append(t)
+    return (hit / total if total else 1.0), missing
+
+
+def agreement(sentence: str, span: str, context: str, cosine: float, idf: Callable[[str], float]) -> Agreement:
+    """Measure how far ``span`` (plus ``context``: title, speaker) states ``sentence``."""
+    full = f"{span}\n{context}"
+    coverage, _ = weighted_coverage(content_terms(sentence), full, idf)
+    full_names = names(full) | {fold(w) for w in words(full)}
+    missing_names = sorted(n for n in names(sentence) if n not in full_names and not _name_part_of(n, full_names))
+    missing_numbers = sorted(numbers(sentence) - numbers(full))
+    return Agreement(
+        coverage=round(coverage, 4),
+        cosine=round(float(cosine), 4),
+        missing_names=missing_names,
+        missing_numbers=missing_numbers,
+        negation_differs=negated(sentence) != negated(_closest_sentence(sentence, span)),
+    )
+
+
+def _name_part_of(name: str, pool: set[str]) -> bool:
+    """A hyphenated or dotted name matches its parts ("kak-soo" in "Shin Kak-soo" is fine)."""
+    parts = [p for p in re.split(r"[-.]", name) if p]
+    return len(parts) > 1 and all(p in pool for p in parts)
+
+
+def _closest_sentence(sentence: str, span: str) -> str:
+    """The sentence of ``span`` sharing the most content terms with ``sentence``."""
+    from .chunk import split_sentences
+
+    terms = content_terms(sentence)
+    best, best_n = span, -1
+    for a, b in split_sentences(span):
+        n = len(terms & content_terms(span[a:b]))
+        if n > best_n:
+            best, best_n = span[a:b], n
+    return best
+
+
+def idf_function(document_frequency: Callable[[str], int], n_docs: int) -> Callable[[str], float]:
+    """BM25-style IDF from a document-frequency lookup; unseen terms get the highest weight."""
+
+    def idf(term: str) -> float:
+        df = document_frequency(term)
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+    return idf

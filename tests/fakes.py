@@ -1,0 +1,65 @@
+"""Test doubles for pure-logic tests: a scripted chat model and a bag-of-words embedder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers each call with the next scripted reply, streamed word by word.
+
+    ``p_yes`` (optional) is what :meth:`yes_probability` returns, as the embedded backend
+    would; ``prompts`` records every prompt it was given.
+    """
+
+    replies: list[str]
+    p_yes: float | None = None
+    prompts: list[list[BaseMessage]] = []
+    verify_prompts: list[list[BaseMessage]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _next(self, messages: list[BaseMessage]) -> str:
+        self.prompts.append(messages)
+        return self.replies[min(len(self.prompts), len(self.replies)) - 1]
+
+    def _stream(self, messages: list[BaseMessage], stop=None, run_manager=None, **kw: Any) -> Iterator:
+        for word in re.findall(r"\S+\s*", self._next(messages)):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word), generation_info={"logprobs": [-0.1]})
+
+    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kw: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._next(messages)))])
+
+    def yes_probability(self, messages: list[BaseMessage]) -> float | None:
+        self.verify_prompts.append(messages)
+        return self.p_yes
+
+
+class HashEmbedder(Embeddings):
+    """Deterministic bag-of-words vectors: texts sharing words have a high cosine."""
+
+    dim = 256
+
+    def _vec(self, text: str) -> list[float]:
+        v = np.zeros(self.dim)
+        for w in re.findall(r"\w+", text.lower()):
+            v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
+        n = np.linalg.norm(v)
+        return (v / n if n else v).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vec(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vec(text)

@@ -1,0 +1,187 @@
+"""The claim–span support check and the refusal policy, through the Answerer's ``llm=`` injection.
+
+A scripted chat model plays the LLM and a bag-of-words embedder plays MiniLM, over a small
+invented article, so every case here is about the checking logic alone.  The real model is
+exercised in tests/integration/test_answer.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.lexical import BM25
+from assistant.policy import Policy
+from assistant.retrieve import Passage
+from assistant.support import idf_function
+from tests.fakes import HashEmbedder, ScriptedChatModel
+
+ARTICLE = """Talks to resume in Geneva
+
+The foreign minister of Norland, Anna Berg, said on Tuesday that the talks would resume in March.
+
+“We are not giving up on a deal,” Berg said.
+
+The two sides last met five years ago in Vienna, officials said.
+"""
+# Thresholds fixed here so that these tests pin the logic, not the calibrated defaults.
+POLICY = Policy(support_min=0.5, question_missing_max=0.5, question_entities_required=True, verify_min=0.0)
+
+
+class StubRetriever:
+    """Every paragraph of the article is a passage; Berg speaks in the second."""
+
+    def __init__(self, path: Path, speaker_question: bool = False) -> None:
+        text = path.read_text(encoding="utf-8")
+        self.embedder = HashEmbedder()
+        self.passages = []
+        for i, para in enumerate(p for p in text.split("\n\n")[1:] if p.strip()):
+            start = text.index(para)
+            para = para.strip()
+            self.passages.append(
+                Passage(
+                    chunk_id=f"c{i}",
+                    source=str(path),
+                    path=str(path),
+                    title="Talks to resume in Geneva",
+                    text=para,
+                    start=start,
+                    end=start + len(para),
+                    score=1.0 - i / 10,
+                    dense=0.7,
+                    speakers=["Berg"] if "Berg said" in para else [],
+                    speaker_match=speaker_question and "Berg said" in para,
+                )
+            )
+        bm25 = BM25([p.text for p in self.passages])
+        self.idf = idf_function(bm25.document_frequency, bm25.n)
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        return list(self.passages)
+
+
+@pytest.fixture()
+def article(tmp_path) -> Path:
+    path = tmp_path / "talks.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def ask(article: Path, question: str, reply: str, p_yes: float | None = None, policy: Policy = POLICY, **kw):
+    from assistant.answer import Answerer
+
+    llm = ScriptedChatModel(replies=[reply], p_yes=p_yes)
+    retriever = StubRetriever(article, speaker_question=kw.pop("speaker_question", False))
+    answerer = Answerer(Settings(), retriever=retriever, llm=llm, policy=policy)  # type: ignore[arg-type]
+    return answerer.answer(question), llm
+
+
+def _exact(result) -> None:
+    for c in result.citations:
+        assert Path(c.path).read_text(encoding="utf-8")[c.start : c.end] == c.text
+
+
+def test_supported_sentence_is_kept_with_an_exact_citation(article):
+    r, _ = ask(article, "When will the talks resume?", "Anna Berg said the talks would resume in March [1].")
+    assert r.status == "answered" and r.method == "generated"
+    assert r.answer == "Anna Berg said the talks would resume in March [1]."
+    assert [c.marker for c in r.citations] == [1]
+    assert r.citations[0].support["verdict"] == "supported" and r.citations[0].support["score"] >= 0.5
+    _exact(r)
+
+
+def test_supported_paraphrase_is_kept(article):
+    reply = "According to Anna Berg, Norland's foreign minister, the talks are to resume in March [1]."
+    r, _ = ask(article, "When will the talks resume?", reply)
+    assert r.status == "answered"
+    assert "resume in March [1]" in r.answer
+    assert not r.removed
+
+
+def test_swapped_name_is_dropped(article):
+    reply = "Anna Berg said the talks would resume in March [1]. Carl Lund said the talks would resume in March [1]."
+    r, _ = ask(article, "Who said the talks would resume?", reply)
+    assert r.status == "answered"
+    assert "Lund" not in r.answer and "Anna Berg" in r.answer
+    assert r.removed and "lund" in r.removed[0]["why"]
+
+
+def test_wrong_number_is_dropped(article):
+    reply = "The talks would resume in March [1]. The two sides last met seven years ago in Vienna [3]."
+    r, _ = ask(article, "When will the talks resume?", reply)
+    assert "seven" not in r.answer and "March" in r.answer
+    assert "numbers" in r.removed[0]["why"]
+    # Positive control: the right number, in words or digits, passes the same check.
+    for good in ("five years ago in Vienna [3].", "5 years ago in Vienna [3]."):
+        ok, _ = ask(article, "When did the two sides last meet?", "The two sides last met " + good)
+        assert ok.status == "answered" and "Vienna" in ok.answer
+
+
+def test_negated_claim_is_dropped(article):
+    reply = "The talks would resume in March [1]. Berg said they are giving up on a deal [2]."
+    r, _ = ask(article, "What did Berg say about the talks and a deal?", reply)
+    assert "giving up" not in r.answer
+    assert "negation" in r.removed[0]["why"]
+    r2, _ = ask(article, "When will the talks resume?", "The talks would not resume in March [1].")
+    assert r2.status == "not_found" and not r2.citations
+
+
+def test_answer_without_a_supported_sentence_is_not_found(article):
+    r, _ = ask(article, "When will the talks resume?", "The talks collapsed after a dispute over fishing rights [1].")
+    assert r.status == "not_found" and r.method == "not_found"
+    assert r.answer == "The articles do not say."
+    assert not r.citations
+    assert r.retrieved  # the closest passages are still offered
+    assert r.removed and r.reason
+
+
+def test_off_topic_question_about_a_quoted_person_is_not_found(article):
+    question = "What did Berg say about fishing quotas?"
+    refused, _ = ask(article, question, "The articles do not say.", speaker_question=True)
+    assert refused.status == "not_found"  # no fallback to Berg's unrelated quote
+    echoed, _ = ask(article, question, "Berg said: “We are not giving up on a deal” [2].", speaker_question=True)
+    assert echoed.status == "not_found"  # a real quote, but not about what was asked
+
+
+def test_quote_fallback_answers_when_the_quote_is_on_topic(article):
+    """Positive control for the case above: the same fallback does answer an on-topic question."""
+    r, _ = ask(article, "What did Berg say about a deal?", "The articles do not say.", speaker_question=True)
+    assert r.status == "answered" and r.method == "extracted"
+    assert "not giving up on a deal" in r.answer
+    assert r.citations[0].support["verdict"] == "quoted"
+    _exact(r)
+
+
+def test_model_verification_can_refuse_and_reuses_the_answer_prompt(article):
+    reply = "Anna Berg said the talks would resume in March [1]."
+    strict = POLICY.with_(verify_min=0.5)
+    doubted, llm = ask(article, "When will the talks resume?", reply, p_yes=0.2, policy=strict)
+    assert doubted.status == "not_found" and "confirm" in doubted.reason
+    # The verification turn extends the answer prompt (so a prompt cache covers it).
+    asked = llm.verify_prompts[0]
+    assert asked[: len(llm.prompts[0])] == llm.prompts[0] and asked[len(llm.prompts[0])].content == reply
+    trusted, _ = ask(article, "When will the talks resume?", reply, p_yes=0.9, policy=strict)
+    assert trusted.status == "answered"
+
+
+def test_backend_without_probabilities_skips_verification(article):
+    r, _ = ask(article, "When will the talks resume?", "The talks would resume in March [1].", p_yes=None,
+               policy=POLICY.with_(verify_min=0.9))  # fmt: skip
+    assert r.status == "answered"
+
+
+def test_bad_markers_are_replaced_by_the_supporting_span(article):
+    r, _ = ask(article, "When will the talks resume?", "The talks would resume in March [3, 9].")
+    assert r.answer == "The talks would resume in March [1]."
+    assert r.checks["dropped"] == 2 and r.checks["added"] == 1
+    _exact(r)
+
+
+def test_json_says_how_the_answer_was_made(article):
+    r, _ = ask(article, "When will the talks resume?", "The talks would resume in March [1].")
+    out = r.to_json()
+    assert out["method"] == "generated"
+    assert out["citations"][0]["support"] == {"verdict": "supported", "score": pytest.approx(1.0)}
+    assert set(out["timings_ms"]) >= {"retrieve", "first_token", "total"}
