@@ -24,7 +24,16 @@ from .config import Settings, read_prompt
 from .evidence import Evidence, Span, select_evidence, span_fields
 from .generate import Generation, Generator, not_found_sentence
 from .policy import Policy
-from .refusal import Decision, Features, QuestionCheck, decide, retrieval_refuses, support_score
+from .refusal import (
+    Decision,
+    Features,
+    decide,
+    leads,
+    measure_evidence,
+    measure_retrieval,
+    retrieval_refuses,
+    support_score,
+)
 from .retrieve import Passage, Retriever, check_question
 
 __all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "parse_history"]
@@ -113,8 +122,7 @@ class Answerer:
         standalone = condense(question, parse_history(history))
         passages = self.retriever.search(standalone, k)
         idf = self.retriever.idf
-        f = Features(best_dense=max((p.dense for p in passages), default=0.0))
-        f.retrieval_missing = QuestionCheck.measure(standalone, [_context_all(passages)], idf).missing_share([0])
+        f = measure_retrieval(standalone, passages, idf)
         clock.lap("retrieve")
         evidence: list[Evidence] = []
         gen = Generation()
@@ -122,9 +130,7 @@ class Answerer:
             yield not_found_sentence()
         else:
             evidence = select_evidence(standalone, passages, self.retriever.embedder, self.policy)
-            by_id = {p.chunk_id: p for p in passages}
-            f.speaker_spans = [e.n for e in evidence if by_id[e.chunk_id].speaker_match]
-            f.question = QuestionCheck.measure(standalone, [_context(by_id[e.chunk_id], e) for e in evidence], idf)
+            measure_evidence(f, standalone, passages, evidence, idf)
             clock.lap("evidence")
             yield from self.generator.stream(standalone, evidence, gen)
             clock.lap("generate")
@@ -133,7 +139,9 @@ class Answerer:
                 f.logprob_mean = round(sum(gen.logprobs) / len(gen.logprobs), 4)
                 f.logprob_min = round(min(gen.logprobs), 4)
             if not gen.refused:
-                f.sentences = measure_sentences(gen.text, evidence, self.retriever.embedder, idf)
+                f.sentences = measure_sentences(
+                    gen.text, evidence, self.retriever.embedder, idf, leads(passages, evidence)
+                )
             clock.lap("check")
         decision = decide(f, self.policy, verified=False)
         if decision.needs_verify or (self.record and evidence and not gen.refused):
@@ -214,15 +222,6 @@ def compose(
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
         return answer, [Citation(marker=e.n, support=verdict, **span_fields(e))]
     return not_found_sentence(), []
-
-
-def _context(p: Passage, e: Evidence) -> str:
-    """A span's passage as the question check sees it: its words, the title and the speaker."""
-    return f"{p.title}\n{e.speaker}\n{p.date}\n{p.text}"
-
-
-def _context_all(passages: list[Passage]) -> str:
-    return "\n".join(f"{p.title}\n{p.text}" for p in passages)
 
 
 class _Clock:

@@ -89,8 +89,7 @@ def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[st
 
     records = []
     for es in sets:
-        key = hashlib.sha256(str(es.corpus.resolve()).encode()).hexdigest()[:12]
-        s = settings.with_(index_dir=settings.cache_dir / "calibrate" / key, chroma_url="", corpus_dir=es.corpus)
+        s = _set_settings(settings, es.corpus)
         build_index([es.corpus], s, say=lambda m: None)
         policy = settings.load_policy()
         answerer = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy)
@@ -101,6 +100,7 @@ def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[st
             records.append(
                 {
                     "set": es.name,
+                    "corpus": str(es.corpus),
                     "id": ex.id,
                     "kind": ex.kind,
                     "question": r.standalone_question,
@@ -115,6 +115,43 @@ def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[st
             )
             progress(f"[{es.name} {n}/{len(examples)}] {ex.id} {r.status}/{r.method} {r.timings_ms['total']:.0f} ms")
     return records
+
+
+def _set_settings(settings: Any, corpus: Path) -> Any:
+    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
+    return settings.with_(index_dir=settings.cache_dir / "calibrate" / key, chroma_url="", corpus_dir=corpus)
+
+
+def remeasure(records: list[dict[str, Any]], settings: Any) -> list[dict[str, Any]]:
+    """Measure the recorded answers again with the current code; the model's outputs (its text,
+    yes/no probability, token log-probabilities) are kept, so no model call is made."""
+    from .citations import measure_sentences
+    from .index import build_index
+    from .refusal import leads, measure_evidence, measure_retrieval
+    from .retrieve import Passage, Retriever
+
+    retrievers: dict[str, Any] = {}
+    out = []
+    for rec in records:
+        corpus = rec.get("corpus")
+        if not corpus or not Path(corpus).is_dir():
+            raise UserError(f"record {rec['id']}: its article folder {corpus!r} is gone; collect again")
+        if corpus not in retrievers:
+            s = _set_settings(settings, Path(corpus))
+            build_index([Path(corpus)], s, say=lambda m: None)
+            retrievers[corpus] = Retriever(s, policy=settings.load_policy())
+        r = retrievers[corpus]
+        old = rec["features"]
+        passages = [Passage(**p) for p in rec["retrieved"]]
+        evidence = [Evidence(**e) for e in rec["evidence"]]
+        f = measure_retrieval(rec["question"], passages, r.idf)
+        measure_evidence(f, rec["question"], passages, evidence, r.idf)
+        f.model_refused, f.p_yes = old["model_refused"], old["p_yes"]
+        f.logprob_mean, f.logprob_min = old["logprob_mean"], old["logprob_min"]
+        if evidence and not f.model_refused:
+            f.sentences = measure_sentences(rec["raw_answer"], evidence, r.embedder, r.idf, leads(passages, evidence))
+        out.append(rec | {"features": f.to_json()})
+    return out
 
 
 def replay(rec: dict[str, Any], policy: Policy) -> dict[str, Any]:

@@ -59,9 +59,10 @@ def context_of(e: Evidence) -> str:
 
 
 def measure_sentences(
-    answer: str, evidence: list[Evidence], embedder: Any, idf: Callable[[str], float]
+    answer: str, evidence: list[Evidence], embedder: Any, idf: Callable[[str], float], leads: list[str] | None = None
 ) -> list[SentenceCheck]:
-    """Every sentence of ``answer`` measured against every span of ``evidence``."""
+    """Every sentence of ``answer`` measured against every span of ``evidence``; ``leads[j]`` is
+    the passage text before span j (where the names its pronouns refer to are)."""
     parts = split_answer(answer)
     if not parts:
         return []
@@ -74,7 +75,10 @@ def measure_sentences(
         SentenceCheck(
             text,
             markers,
-            [agreement(text, e.text, context_of(e), cos[i, j], idf) for j, e in enumerate(evidence)],
+            [
+                agreement(text, e.text, context_of(e), cos[i, j], idf, leads[j] if leads else "")
+                for j, e in enumerate(evidence)
+            ],
         )
         for i, (text, markers) in enumerate(parts)
     ]

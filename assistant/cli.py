@@ -175,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         "repeat for several sets; default: the dev set",
     )
     g.add_argument("--records", type=Path, metavar="FILE", help="replay saved records instead of answering again")
+    g.add_argument(
+        "--remeasure",
+        action="store_true",
+        help="with --records: measure the recorded answers again with the current code (no model calls)",
+    )
     g.add_argument("--save-records", type=Path, metavar="FILE", help="save the records for later --records runs")
     _query_flags(p)
     return parser

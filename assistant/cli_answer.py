@@ -96,10 +96,12 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:
-    from .calibrate import EvalSet, collect, format_report, load_records, report, save_records
+    from .calibrate import EvalSet, collect, format_report, load_records, remeasure, report, save_records
 
     if args.records:
         records = load_records(args.records)
+        if args.remeasure:
+            records = remeasure(records, s)
     else:
         from .llm import get_llm
 

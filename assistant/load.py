@@ -129,6 +129,17 @@ def _is_masthead(line: str) -> bool:
     return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not line.endswith((".", ":"))
 
 
+def _standalone_heading(lines: list[str]) -> str:
+    """A short first line that is a paragraph of its own ("Normans" above the text) is a title."""
+    filled = [i for i, ln in enumerate(lines) if ln]
+    if len(filled) < 2:
+        return ""
+    first = lines[filled[0]]
+    alone = filled[1] > filled[0] + 1  # a blank line follows it
+    short = len(first.split()) <= 12 and len(first) <= 150 and not first.endswith((".", "!", "?", ":", ";", ","))
+    return first if alone and short and not _is_section_label(first) else ""
+
+
 def _split_site_suffix(title: str) -> tuple[str, str]:
     for sep in (" | ", " – ", " — ", " - "):
         if sep in title:
@@ -173,6 +184,9 @@ def _parse_plain(article: Article, markdown: bool) -> None:
             article.title = candidate
         elif not masthead and _is_masthead(candidate) and not _is_section_label(candidate):
             masthead = candidate
+    if not article.title:
+        article.title = _standalone_heading(lines)
+        masthead = "" if masthead == article.title else masthead
     if article.title:
         article.title, site = _split_site_suffix(article.title)
         if site and not article.publisher:

@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .citations import SentenceCheck
+from .evidence import Evidence
 from .policy import Policy
-from .support import Agreement, content_terms, fold, names, numbers, weighted_coverage, words
+from .retrieve import Passage
+from .support import Agreement, NamePool, content_terms, names, numbers, weighted_coverage
 
 
 @dataclass
@@ -30,13 +32,15 @@ class QuestionCheck:
     def measure(cls, question: str, contexts: list[str], idf: Callable[[str], float]) -> QuestionCheck:
         """Check ``question`` against each context."""
         terms = content_terms(question)
-        wanted = names(question) | numbers(question)
+        wanted_names = names(question, skip_first=True)
+        wanted_numbers = numbers(question, spelled=False)
         out = cls(weights={t: round(idf(t), 4) for t in sorted(terms)})
         for ctx in contexts:
             _, missing = weighted_coverage(terms, ctx, idf)
-            pool = names(ctx) | numbers(ctx) | {fold(w) for w in words(ctx)}
+            pool = NamePool(ctx)
+            missing_names = [n for n in wanted_names if n not in pool] + sorted(wanted_numbers - numbers(ctx))
             out.missing_terms.append(missing)
-            out.missing_names.append(sorted(n for n in wanted if n not in pool))
+            out.missing_names.append(sorted(missing_names))
         return out
 
     def missing_share(self, among: Iterable[int]) -> float:
@@ -105,6 +109,30 @@ class Decision:
     quote: int = 0
     """For an extracted answer, the evidence number quoted."""
     needs_verify: bool = False
+
+
+def measure_retrieval(question: str, passages: list[Passage], idf: Callable[[str], float]) -> Features:
+    """The retrieval-side measurements: best cosine, and question terms missing from all passages."""
+    f = Features(best_dense=max((p.dense for p in passages), default=0.0))
+    everything = "\n".join(f"{p.title}\n{p.text}" for p in passages)
+    f.retrieval_missing = QuestionCheck.measure(question, [everything], idf).missing_share([0])
+    return f
+
+
+def measure_evidence(
+    f: Features, question: str, passages: list[Passage], evidence: list[Evidence], idf: Callable[[str], float]
+) -> None:
+    """The question against each evidence span's passage (its words, title, speaker and date)."""
+    by_id = {p.chunk_id: p for p in passages}
+    f.speaker_spans = [e.n for e in evidence if by_id[e.chunk_id].speaker_match]
+    contexts = [f"{p.title}\n{e.speaker}\n{p.date}\n{p.text}" for e in evidence for p in [by_id[e.chunk_id]]]
+    f.question = QuestionCheck.measure(question, contexts, idf)
+
+
+def leads(passages: list[Passage], evidence: list[Evidence]) -> list[str]:
+    """For each span, the text of its passage before it."""
+    by_id = {p.chunk_id: p for p in passages}
+    return [by_id[e.chunk_id].text[: max(0, e.start - by_id[e.chunk_id].start)] for e in evidence]
 
 
 def support_score(a: Agreement, policy: Policy) -> float:

@@ -59,6 +59,8 @@ _FUNCTION = {
     "some", "many", "most", "all", "no", "not", "yes", "also", "however", "although", "though", "because",
     "did", "does", "do", "is", "was", "were", "are", "be", "been", "has", "have", "had", "will", "would",
     "can", "could", "should", "may", "might", "must", "one", "two", "three", "mr", "mrs", "ms", "dr",
+    "upon", "other", "another", "such", "several", "every", "any", "only", "more", "less", "much", "very",
+    "same", "own", "then", "than", "between", "among", "into", "over", "under", "about", "against",
 }  # fmt: skip
 
 
@@ -95,13 +97,18 @@ def _parse_number(token: str) -> str | None:
 _DIGITS = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:st|nd|rd|th|s)?(?![\w])")
 
 
-def numbers(text: str) -> set[str]:
-    """Canonical numbers, ordinals, scale words and months in ``text``: "five" and "5" are both "5"."""
+def numbers(text: str, spelled: bool = True) -> set[str]:
+    """Canonical numbers, ordinals, scale words and months in ``text``: "five" and "5" are both "5".
+
+    With ``spelled=False`` only digits and months count (a question's "what two resources"
+    counts what is asked for; it is not a figure the passage must repeat)."""
     out: set[str] = set()
     for m in _DIGITS.finditer(text):
         value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
         out.add(str(int(value)) if value.is_integer() else str(value))
     for w in words(text):
+        if not spelled and fold(w) not in _MONTHS:
+            continue
         if any(ch.isdigit() for ch in w):
             continue
         for part in re.split(r"[-–]", w):
@@ -111,8 +118,13 @@ def numbers(text: str) -> set[str]:
     return out
 
 
-def names(text: str) -> set[str]:
-    """Folded proper names: capitalised words that are not sentence-initial function words."""
+def names(text: str, skip_first: bool = False) -> set[str]:
+    """Folded proper names: capitalised words that are not sentence-initial function words.
+
+    With ``skip_first`` the first word of each sentence is never taken as a name unless it
+    is capitalised inside too ("McBride", "AppleTalk", "EU"): questions start with a capital
+    that names nothing ("Intractable problems …"), and their content terms are checked anyway.
+    """
     out: set[str] = set()
     for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
         ws = words(sent)
@@ -122,10 +134,55 @@ def names(text: str) -> set[str]:
             f = fold(w)
             if f in _FUNCTION or len(f) < 2:
                 continue
-            if i == 0 and not any(ch.isupper() for ch in w[1:]) and f in _COMMON_STARTS:
+            inner_capital = any(ch.isupper() for ch in w[1:])
+            if i == 0 and not inner_capital and (skip_first or f in _COMMON_STARTS):
                 continue
             out.add(f)
     return out
+
+
+def _acronyms(text: str) -> set[str]:
+    """Initials of runs of capitalised words: "European Union" -> "eu", "Department of Defense" -> "dd", "dod"."""
+    out: set[str] = set()
+    for run in re.finditer(r"(?:[A-Z][\w’'-]*(?:\s+(?:of|the|for|and|de|du|la)\s+|\s+)?){2,}", text):
+        ws = run.group(0).split()
+        out.add("".join(w[0] for w in ws).lower())
+        out.add("".join(w[0] for w in ws if w[0].isupper()).lower())
+    return out
+
+
+def _edits_within(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance of ``a`` and ``b`` is at most ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
+
+
+class NamePool:
+    """The words of a context, for deciding whether a name occurs in it despite inflection,
+    a typo ("Hatmanis" ~ "Hartmanis") or an acronym ("EU" ~ "European Union")."""
+
+    def __init__(self, text: str) -> None:
+        self.words = {fold(w) for w in words(text)}
+        self.roots = {root(w) for w in self.words}
+        self.acronyms = _acronyms(text)
+
+    def __contains__(self, name: str) -> bool:
+        if name in self.words or root(name) in self.roots or name in self.acronyms:
+            return True
+        parts = [p for p in re.split(r"[-.]", name) if p]
+        if len(parts) > 1 and all(p in self.words or root(p) in self.roots for p in parts):
+            return True
+        limit = 2 if len(name) >= 8 else 1 if len(name) >= 5 else 0
+        return bool(limit) and any(_edits_within(name, w, limit) for w in self.words if w[:1] == name[:1])
 
 
 # Words that only begin a sentence with a capital; they are not names.
@@ -206,26 +263,51 @@ def weighted_coverage(terms: Iterable[str], context: str, idf: Callable[[str], f
     return (hit / total if total else 1.0), missing
 
 
-def agreement(sentence: str, span: str, context: str, cosine: float, idf: Callable[[str], float]) -> Agreement:
-    """Measure how far ``span`` (plus ``context``: title, speaker) states ``sentence``."""
+def agreement(
+    sentence: str, span: str, context: str, cosine: float, idf: Callable[[str], float], lead: str = ""
+) -> Agreement:
+    """Measure how far ``span`` (plus ``context``: title, speaker, date) states ``sentence``.
+
+    ``lead`` is the passage text before the span: a name given there is what the span's
+    pronouns refer to ("Wang Yi … The state councilor said …"), so it counts for names only.
+    """
     full = f"{span}\n{context}"
     coverage, _ = weighted_coverage(content_terms(sentence), full, idf)
-    full_names = names(full) | {fold(w) for w in words(full)}
-    missing_names = sorted(n for n in names(sentence) if n not in full_names and not _name_part_of(n, full_names))
+    pool = NamePool(f"{full}\n{lead}")
+    missing_names = sorted(n for n in names(sentence) if n not in pool)
     missing_numbers = sorted(numbers(sentence) - numbers(full))
     return Agreement(
         coverage=round(coverage, 4),
         cosine=round(float(cosine), 4),
         missing_names=missing_names,
         missing_numbers=missing_numbers,
-        negation_differs=negated(sentence) != negated(_closest_sentence(sentence, span)),
+        negation_differs=negation_differs(sentence, _closest_sentence(sentence, span)),
     )
 
 
-def _name_part_of(name: str, pool: set[str]) -> bool:
-    """A hyphenated or dotted name matches its parts ("kak-soo" in "Shin Kak-soo" is fine)."""
-    parts = [p for p in re.split(r"[-.]", name) if p]
-    return len(parts) > 1 and all(p in pool for p in parts)
+def _negation_scope(text: str) -> set[str] | None:
+    """Roots of the content words that the negations in ``text`` govern (the few words after
+    each cue), or ``None`` when ``text`` has no negation."""
+    low = text.lower().replace("’", "'")
+    toks = re.findall(r"[^\W\d_]+(?:'t)?", low)
+    scope: set[str] = set()
+    found = False
+    for i, t in enumerate(toks):
+        if t in _NEGATION or t.endswith("n't"):
+            found = True
+            after = [w for w in toks[i + 1 : i + 7] if w not in _FUNCTION and w not in _NEGATION and len(w) > 2]
+            scope |= {root(w) for w in after[:3]}
+    return scope if found else None
+
+
+def negation_differs(sentence: str, span_sentence: str) -> bool:
+    """The sentence negates what the span asserts, or asserts what the span negates: one side
+    has a negation whose governed words the other side repeats without one."""
+    s_scope, p_scope = _negation_scope(sentence), _negation_scope(span_sentence)
+    if (s_scope is None) == (p_scope is None):
+        return False
+    scope, other = (s_scope, span_sentence) if s_scope is not None else (p_scope, sentence)
+    return bool(scope & {root(t) for t in content_terms(other)})
 
 
 def _closest_sentence(sentence: str, span: str) -> str:
