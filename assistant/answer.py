@@ -88,7 +88,7 @@ class Answerer:
     """Answers questions with checked citations; load once, reuse for many questions.
 
     ``llm`` is any LangChain chat model (a scripted fake in unit tests); ``policy`` holds every
-    threshold.  With ``record=True`` every measurement is taken even where the policy would
+    threshold; ``system_prompt`` names the file in ``prompts/`` that instructs the model.  With ``record=True`` every measurement is taken even where the policy would
     stop early (used by ``assistant eval --calibrate``).
     """
 
@@ -99,6 +99,7 @@ class Answerer:
         llm: Any = None,
         say=print,
         policy: Policy | None = None,
+        system_prompt: str = "answer_system",
     ) -> None:
         from .llm import describe, get_llm
 
@@ -106,7 +107,8 @@ class Answerer:
         self.policy = policy or settings.load_policy()
         self.retriever = retriever or Retriever(settings, policy=self.policy)
         self.model_name = describe(settings)
-        self.generator = Generator(llm if llm is not None else get_llm(settings, say=say), self.model_name)
+        llm = llm if llm is not None else get_llm(settings, say=say)
+        self.generator = Generator(llm, self.model_name, system_prompt)
         self.record = False
 
     @property

@@ -81,7 +81,13 @@ class EvalSet:
         return cls(name=name, dataset=path, corpus=folder)
 
 
-def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+def collect(
+    sets: list[EvalSet],
+    settings: Any,
+    llm: Any,
+    progress: Callable[[str], None],
+    system_prompt: str = "answer_system",
+) -> list[dict[str, Any]]:
     """Answer every question once in record mode; one record per question."""
     from .answer import Answerer
     from .index import build_index
@@ -92,29 +98,34 @@ def collect(sets: list[EvalSet], settings: Any, llm: Any, progress: Callable[[st
         s = _set_settings(settings, es.corpus)
         build_index([es.corpus], s, say=lambda m: None)
         policy = settings.load_policy()
-        answerer = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy)
+        answerer = Answerer(
+            s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy, system_prompt=system_prompt
+        )
         answerer.record = True
         examples = load_dataset(es.dataset)
         for n, ex in enumerate(examples, 1):
             r = answerer.answer(ex.question, ex.history)
-            records.append(
-                {
-                    "set": es.name,
-                    "corpus": str(es.corpus),
-                    "id": ex.id,
-                    "kind": ex.kind,
-                    "question": r.standalone_question,
-                    "facts": ex.facts,
-                    "support": ex.support,
-                    "features": r.features.to_json() if r.features else {},
-                    "evidence": [e.__dict__ for e in r.evidence],
-                    "retrieved": [p.__dict__ for p in r.retrieved],
-                    "raw_answer": r.raw_answer,
-                    "timings_ms": r.timings_ms,
-                }
-            )
+            records.append(to_record(es, ex, r))
             progress(f"[{es.name} {n}/{len(examples)}] {ex.id} {r.status}/{r.method} {r.timings_ms['total']:.0f} ms")
     return records
+
+
+def to_record(es: EvalSet, ex: Example, r: Any) -> dict[str, Any]:
+    """One question's record: the example, every measurement, the model's text and timings."""
+    return {
+        "set": es.name,
+        "corpus": str(es.corpus),
+        "id": ex.id,
+        "kind": ex.kind,
+        "question": r.standalone_question,
+        "facts": ex.facts,
+        "support": ex.support,
+        "features": r.features.to_json() if r.features else {},
+        "evidence": [e.__dict__ for e in r.evidence],
+        "retrieved": [p.__dict__ for p in r.retrieved],
+        "raw_answer": r.raw_answer,
+        "timings_ms": r.timings_ms,
+    }
 
 
 def _set_settings(settings: Any, corpus: Path) -> Any:
@@ -281,4 +292,14 @@ def save_records(path: Path, records: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
 
 
-__all__ = ["EvalSet", "Example", "collect", "format_report", "load_records", "report", "save_records", "score"]
+__all__ = [
+    "EvalSet",
+    "collect",
+    "format_report",
+    "load_records",
+    "replay",
+    "report",
+    "save_records",
+    "score",
+    "to_record",
+]

@@ -26,6 +26,7 @@ examples:
   assistant chat                       terminal chat with follow-up questions
   assistant serve                      local web chat at http://127.0.0.1:7860
   assistant eval --retrieve-only       retrieval quality on the dev set
+  assistant policy                     the thresholds behind citations and refusals
   assistant eval --calibrate --set eval/dev.jsonl --set other/questions.jsonl=other/articles
                                        choose refusal thresholds on several question sets
 
@@ -143,6 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--auth", help="USER:PASS, or a file with one USER:PASS per line (env ASSISTANT_AUTH)")
     _query_flags(p)
+
+    p = sub.add_parser(
+        "policy",
+        help="show the thresholds that decide citations and refusals",
+        description="Print every threshold and weight of retrieval, evidence selection, the "
+        "claim-span support check and refusal, with what it controls. Override any of them with a "
+        "JSON file: --policy FILE or ASSISTANT_POLICY. `assistant eval --calibrate` chooses them.",
+    )
+    p.add_argument("--json", action="store_true", help="print the policy as JSON (a valid --policy file)")
+    p.add_argument("--policy", dest="policy_file", type=Path, metavar="FILE", help="JSON file of overrides")
 
     p = sub.add_parser(
         "eval",
@@ -316,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `assistant policy | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

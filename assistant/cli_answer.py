@@ -21,20 +21,28 @@ def _answerer(s: Settings) -> Any:
     return Answerer(s, say=_say)
 
 
+_METHODS = {
+    "generated": "written by the model; every sentence checked against its cited passage",
+    "extracted": "quoted from the article",
+    "not_found": "not found in the articles",
+}
+
+
 def _print_sources(result: Any) -> None:
+    print(f"\n({_METHODS.get(result.method, result.method)}" + (f": {result.reason})" if result.reason else ")"))
+    for r in result.removed:
+        print(f"  removed: “{r['sentence']}” ({r['why']})")
     if result.status == "not_found":
         if result.retrieved:
             print("\nClosest passages (they do not answer the question):")
             for p in result.retrieved[:3]:
                 print(f"  - {p.title or p.source} ({p.source}:{p.start}-{p.end}): {p.text[:160]}…")
         return
-    if not result.citations:
-        print("\n(no sentence of this answer could be matched to a passage; treat it with care)")
-        return
     print("\nSources:")
     for c in result.citations:
         where = " · ".join(x for x in (c.publisher, c.date) if x)
-        print(f"  [{c.marker}] {c.title or c.source}" + (f" ({where})" if where else ""))
+        check = f"{c.support.get('verdict', '')} {c.support.get('score', '')}".strip()
+        print(f"  [{c.marker}] {c.title or c.source}" + (f" ({where})" if where else "") + f"  [{check}]")
         print(f"      {c.source} chars {c.start}-{c.end}: “{' '.join(c.text.split())}”")
 
 
@@ -148,6 +156,22 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
+def cmd_policy(args: argparse.Namespace, s: Settings) -> int:
+    from .policy import field_docs
+
+    policy = s.load_policy()
+    if args.json:
+        print(json.dumps(policy.to_json(), indent=2))
+        return 0
+    docs = field_docs()
+    source = f"defaults overridden by {s.policy_file}" if s.policy_file else "calibrated defaults"
+    print(f"Thresholds and weights in use ({source}):\n")
+    for name, value in policy.to_json().items():
+        print(f"  {name} = {json.dumps(value)}")
+        print(f"      {docs.get(name, '')}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
     import os
 
@@ -157,7 +181,7 @@ def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "serve": cmd_serve}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "policy": cmd_policy, "serve": cmd_serve}
 
 
 def run(args: argparse.Namespace, s: Settings) -> int:

@@ -154,6 +154,7 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
     """Answer accuracy, citation support and validity, refusals and latency."""
     correct, support_ok, valid, refused_ok, false_refusals = [], [], [], [], 0
     ttft, total, misses = [], [], []
+    by_method: dict[str, dict[str, int]] = {}
     for n, ex in enumerate(examples, 1):
         r = answerer.answer(ex.question, ex.history, k)
         cits = [
@@ -169,6 +170,9 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         else:
             ok = r.status == "answered" and facts_present(ex.facts, r.answer)
             correct.append(ok)
+            m = by_method.setdefault(getattr(r, "method", r.status), {"answers": 0, "correct": 0})
+            m["answers"] += 1
+            m["correct"] += ok
             if r.status == "not_found":
                 false_refusals += 1
             if ex.support:
@@ -184,6 +188,10 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         "citation_offsets_valid": round(sum(valid) / len(valid), 3) if valid else "n/a (no citations)",
         "refusal_accuracy": round(sum(refused_ok) / max(1, len(refused_ok)), 3),
         "false_refusals": false_refusals,
+        "accuracy_by_method": {
+            k: f"{v['correct']}/{v['answers']} = {v['correct'] / v['answers']:.3f}"
+            for k, v in sorted(by_method.items())
+        },
         "first_token_ms_p50": round(percentile(ttft, 50), 1),
         "first_token_ms_p95": round(percentile(ttft, 95), 1),
         "total_ms_p50": round(percentile(total, 50), 1),

@@ -7,7 +7,6 @@ The model reads only these spans, so each is an exact span of its source file
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -103,6 +102,6 @@ def _merge_adjacent(p: Passage, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 
 def label(e: Evidence) -> str:
-    """The passage's headline, and who speaks in it: what the model sees before the text."""
-    head = e.title or Path(e.source).name
-    return f"{head}; speaker: {e.speaker}" if e.speaker else head
+    """What the model sees before a span's text: who speaks in it, if anyone.  (The headline is
+    left out: it costs the model about as many tokens as the span, and the reader still sees it.)"""
+    return f"(speaker: {e.speaker}) " if e.speaker else ""

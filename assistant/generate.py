@@ -43,18 +43,18 @@ class Generation:
 class Generator:
     """Builds the prompt from evidence and streams the model's answer."""
 
-    def __init__(self, llm: Any, model_name: str) -> None:
+    def __init__(self, llm: Any, model_name: str, system_prompt: str = "answer_system") -> None:
         self.llm = llm
         self.model_name = model_name
         self.prompt = ChatPromptTemplate.from_messages(
-            [("system", read_prompt("answer_system")), ("human", read_prompt("answer_user"))]
+            [("system", read_prompt(system_prompt)), ("human", read_prompt("answer_user"))]
         )
         self.passage_template = read_prompt("passage").strip()
         self.verify_template = read_prompt("verify").strip()
 
     def messages(self, question: str, evidence: list[Evidence]) -> list[BaseMessage]:
         passages = "\n".join(
-            self.passage_template.format(n=e.n, source=label(e), text=" ".join(e.text.split())) for e in evidence
+            self.passage_template.format(n=e.n, label=label(e), text=" ".join(e.text.split())) for e in evidence
         )
         return self.prompt.format_messages(passages=passages, question=question, not_found=not_found_sentence())
 

@@ -1,10 +1,12 @@
-"""Test doubles for pure-logic tests: a scripted chat model and a bag-of-words embedder."""
+"""Test doubles for pure-logic tests: a scripted chat model, a bag-of-words embedder, and a
+retriever over one small invented article."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from assistant.lexical import BM25
+from assistant.retrieve import Passage
+from assistant.support import idf_function
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -63,3 +69,45 @@ class HashEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vec(text)
+
+
+ARTICLE = """Talks to resume in Geneva
+
+The foreign minister of Norland, Anna Berg, said on Tuesday that the talks would resume in March.
+
+“We are not giving up on a deal,” Berg said.
+
+The two sides last met five years ago in Vienna, officials said.
+"""
+
+
+class StubRetriever:
+    """Every paragraph of the article is a passage; Berg speaks in the second."""
+
+    def __init__(self, path: Path, speaker_question: bool = False) -> None:
+        text = path.read_text(encoding="utf-8")
+        self.embedder = HashEmbedder()
+        self.passages = []
+        for i, para in enumerate(p for p in text.split("\n\n")[1:] if p.strip()):
+            start = text.index(para)
+            para = para.strip()
+            self.passages.append(
+                Passage(
+                    chunk_id=f"c{i}",
+                    source=str(path),
+                    path=str(path),
+                    title="Talks to resume in Geneva",
+                    text=para,
+                    start=start,
+                    end=start + len(para),
+                    score=1.0 - i / 10,
+                    dense=0.7,
+                    speakers=["Berg"] if "Berg said" in para else [],
+                    speaker_match=speaker_question and "Berg said" in para,
+                )
+            )
+        bm25 = BM25([p.text for p in self.passages])
+        self.idf = idf_function(bm25.document_frequency, bm25.n)
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        return list(self.passages)

@@ -12,61 +12,11 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.lexical import BM25
 from assistant.policy import Policy
-from assistant.retrieve import Passage
-from assistant.support import idf_function
-from tests.fakes import HashEmbedder, ScriptedChatModel
+from tests.fakes import ScriptedChatModel, StubRetriever
 
-ARTICLE = """Talks to resume in Geneva
-
-The foreign minister of Norland, Anna Berg, said on Tuesday that the talks would resume in March.
-
-“We are not giving up on a deal,” Berg said.
-
-The two sides last met five years ago in Vienna, officials said.
-"""
 # Thresholds fixed here so that these tests pin the logic, not the calibrated defaults.
 POLICY = Policy(support_min=0.5, question_missing_max=0.5, question_entities_required=True, verify_min=0.0)
-
-
-class StubRetriever:
-    """Every paragraph of the article is a passage; Berg speaks in the second."""
-
-    def __init__(self, path: Path, speaker_question: bool = False) -> None:
-        text = path.read_text(encoding="utf-8")
-        self.embedder = HashEmbedder()
-        self.passages = []
-        for i, para in enumerate(p for p in text.split("\n\n")[1:] if p.strip()):
-            start = text.index(para)
-            para = para.strip()
-            self.passages.append(
-                Passage(
-                    chunk_id=f"c{i}",
-                    source=str(path),
-                    path=str(path),
-                    title="Talks to resume in Geneva",
-                    text=para,
-                    start=start,
-                    end=start + len(para),
-                    score=1.0 - i / 10,
-                    dense=0.7,
-                    speakers=["Berg"] if "Berg said" in para else [],
-                    speaker_match=speaker_question and "Berg said" in para,
-                )
-            )
-        bm25 = BM25([p.text for p in self.passages])
-        self.idf = idf_function(bm25.document_frequency, bm25.n)
-
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
-        return list(self.passages)
-
-
-@pytest.fixture()
-def article(tmp_path) -> Path:
-    path = tmp_path / "talks.txt"
-    path.write_text(ARTICLE, encoding="utf-8")
-    return path
 
 
 def ask(article: Path, question: str, reply: str, p_yes: float | None = None, policy: Policy = POLICY, **kw):

@@ -1,0 +1,93 @@
+"""Measure the quote-first option of the support check (for docs/evaluation.md).
+
+The model first copies the words that answer (``Quote [n]: "…"``), then answers
+(``Answer: … [n]``).  The quote must be found, word for word, in passage n; if it is not,
+the answer is refused.  Everything else is the product's own pipeline: the same retrieval,
+evidence, claim–span measurements and refusal policy (replayed over the same grid as
+``assistant eval --calibrate``), so the figures compare directly with its option table.
+
+    .venv/bin/python bench/quote_first.py --set eval/dev.jsonl \\
+        --set ../shared/eval/squad-dev/questions.jsonl --save-records /tmp/quote_first.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
+
+apply_offline_env()
+
+from assistant import calibrate  # noqa: E402
+from assistant.citations import measure_sentences  # noqa: E402
+from assistant.evidence import Evidence  # noqa: E402
+from assistant.refusal import leads  # noqa: E402
+from assistant.retrieve import Passage, Retriever  # noqa: E402
+
+QUOTE = re.compile(r"Quote\s*\[(\d{1,2})\]\s*:\s*[\"“]?(.+?)[\"”]?\s*$", re.M)
+ANSWER = re.compile(r"Answer\s*:\s*(.+)", re.S)
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.replace("“", '"').replace("”", '"').replace("’", "'").split()).lower().strip(" .\"'")
+
+
+def split_reply(raw: str, evidence: list[Evidence]) -> tuple[str, bool]:
+    """The answer line, and whether the quote was found word for word in the passage it names."""
+    q, a = QUOTE.search(raw), ANSWER.search(raw)
+    answer = a.group(1).strip() if a else raw.strip()
+    if not q:
+        return answer, False
+    n, quote = int(q.group(1)), _norm(q.group(2))
+    found = 1 <= n <= len(evidence) and len(quote) >= 3 and quote in _norm(evidence[n - 1].text)
+    return answer, found
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", dest="sets", action="append", required=True, metavar="DATASET[=CORPUS]")
+    ap.add_argument("--save-records", type=Path)
+    ap.add_argument("--records", type=Path, help="score saved records instead of answering again")
+    args = ap.parse_args()
+    s = Settings.from_env()
+    if args.records:
+        records = calibrate.load_records(args.records)
+    else:
+        from assistant.llm import get_llm
+
+        sets = [calibrate.EvalSet.parse(x, s.corpus_dir) for x in args.sets]
+        progress = lambda m: print(m, file=sys.stderr)  # noqa: E731
+        records = calibrate.collect(sets, s, get_llm(s, say=print), progress, system_prompt="answer_system_quote")
+        retrievers: dict[str, Retriever] = {}
+        for rec in records:
+            corpus = rec["corpus"]
+            if corpus not in retrievers:
+                retrievers[corpus] = Retriever(calibrate._set_settings(s, Path(corpus)))
+            r = retrievers[corpus]
+            evidence = [Evidence(**e) for e in rec["evidence"]]
+            passages = [Passage(**p) for p in rec["retrieved"]]
+            answer, found = split_reply(rec["raw_answer"], evidence)
+            f = rec["features"]
+            rec["quote_found"] = found
+            if evidence and not f["model_refused"]:
+                sentences = measure_sentences(answer, evidence, r.embedder, r.idf, leads(passages, evidence))
+                f["sentences"] = [x.to_json() for x in sentences]
+                # A quote that is not in its passage leaves nothing checkable: the answer is refused.
+                f["model_refused"] = not found
+            rec["raw_answer"] = answer
+    if args.save_records:
+        calibrate.save_records(args.save_records, records)
+    rows = calibrate.sweep(records, s.load_policy(), calibrate.GRID)
+    best = rows[0]
+    located = sum(r.get("quote_found", False) for r in records)
+    print(json.dumps({"setting": best[1], "metrics": best[2], "quotes_located": located, "records": len(records)},
+                     indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(PROJECT_ROOT))
+    main()
