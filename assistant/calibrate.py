@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .evaluate import Example, facts_present, load_dataset, percentile
+from .evaluate import Example, cites_support, facts_present, load_dataset, percentile
 from .evidence import Evidence
 from .policy import Policy
 from .refusal import Features, decide, retrieval_refuses
@@ -30,11 +30,15 @@ from .refusal import Features, decide, retrieval_refuses
 # The grid swept by default: every combination is replayed on the records.
 GRID: dict[str, list[Any]] = {
     "support_min": [0.4, 0.5, 0.6, 0.7],
-    "question_missing_max": [0.15, 0.25, 0.35, 0.5, 1.0],
+    "question_missing_max": [0.25, 0.35, 0.5, 0.65, 1.0],
     "question_entities_required": [True, False],
-    "verify_min": [0.0, 0.5, 0.6, 0.7, 0.8, 0.9],
-    "refuse_dense_below": [0.3, 0.45],
+    "verify_min": [0.0, 0.6, 0.7, 0.8, 0.85, 0.9],
+    "refuse_dense_below": [0.3, 0.4, 0.45, 0.5],
 }
+# A reader is worse served by refusals of answerable questions than by anything else the
+# sweep trades: settings that refuse more than this share of any set's answerable questions
+# rank after all that do not (the issue's target for the encyclopedia set is 4 of 80).
+MAX_FALSE_REFUSALS = 0.05
 
 # The support-check options the issue asked to compare; each is swept over its own knobs.
 _OFF = {
@@ -189,8 +193,6 @@ def replay(rec: dict[str, Any], policy: Policy) -> dict[str, Any]:
 
 def score(records: list[dict[str, Any]], policy: Policy) -> dict[str, dict[str, Any]]:
     """Per-set metrics of ``policy`` replayed on ``records``."""
-    from .evaluate import _norm
-
     out: dict[str, dict[str, Any]] = {}
     for name in dict.fromkeys(r["set"] for r in records):
         rows = [(r, replay(r, policy)) for r in records if r["set"] == name]
@@ -199,18 +201,20 @@ def score(records: list[dict[str, Any]], policy: Policy) -> dict[str, dict[str, 
         refused = [o for _, o in rows if o["status"] == "not_found"]
         correct = sum(o["status"] == "answered" and facts_present(r["facts"], o["answer"]) for r, o in ans)
         refused_una = sum(o["status"] == "not_found" for _, o in una)
+        refused_ans = sum(o["status"] == "not_found" for _, o in ans)
         with_support = [(r, o) for r, o in ans if r["support"]]
-        cites = sum(any(_norm(s) in _norm(c) for s in r["support"] for c in o["cited"]) for r, o in with_support)
+        cites = sum(cites_support(r["support"], r["facts"], o["cited"]) for r, o in with_support)
         out[name] = {
             "accuracy": round(correct / max(1, len(ans)), 3),
             "unanswerable_refused": f"{refused_una}/{len(una)}",
-            "false_refusals": f"{sum(o['status'] == 'not_found' for _, o in ans)}/{len(ans)}",
+            "false_refusals": f"{refused_ans}/{len(ans)}",
             "refusal_precision": round(refused_una / len(refused), 3) if refused else 1.0,
             "refusal_recall": round(refused_una / max(1, len(una)), 3),
             "citation_support": round(cites / max(1, len(with_support)), 3),
             "total_ms_p50": round(percentile([o["total"] for _, o in rows], 50)),
             "first_token_ms_p50": round(percentile([o["first"] for _, o in rows if o["status"]], 50)),
             "_balanced": (correct / max(1, len(ans)) + refused_una / max(1, len(una))) / 2,
+            "_false_refusal_rate": refused_ans / max(1, len(ans)),
         }
     return out
 
@@ -220,10 +224,15 @@ def objective(metrics: dict[str, dict[str, Any]]) -> float:
     return sum(m["_balanced"] for m in metrics.values()) / max(1, len(metrics))
 
 
+def feasible(metrics: dict[str, dict[str, Any]], max_false_refusals: float = MAX_FALSE_REFUSALS) -> bool:
+    """No set has more than ``max_false_refusals`` of its answerable questions refused."""
+    return all(m["_false_refusal_rate"] <= max_false_refusals + 1e-9 for m in metrics.values())
+
+
 def sweep(
-    records: list[dict[str, Any]], base: Policy, grid: dict[str, list[Any]]
+    records: list[dict[str, Any]], base: Policy, grid: dict[str, list[Any]], max_false_refusals: float
 ) -> list[tuple[float, dict[str, Any], dict[str, dict[str, Any]]]]:
-    """Every combination of ``grid`` over ``base``, best objective first."""
+    """Every combination of ``grid`` over ``base``: feasible settings first, then by objective."""
     rows = []
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)) if keys else [()]:
@@ -231,7 +240,7 @@ def sweep(
         policy = base.with_(**change)
         metrics = score(records, policy)
         rows.append((objective(metrics), change, metrics))
-    rows.sort(key=lambda r: -r[0])
+    rows.sort(key=lambda r: (not feasible(r[2], max_false_refusals), -r[0]))
     return rows
 
 
@@ -254,29 +263,38 @@ def describe(change: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in change.items()) or "defaults"
 
 
-def report(records: list[dict[str, Any]], base: Policy, top: int = 15) -> dict[str, Any]:
+def report(
+    records: list[dict[str, Any]], base: Policy, top: int = 15, max_false_refusals: float = MAX_FALSE_REFUSALS
+) -> dict[str, Any]:
     """The calibration report: the grid's best settings, the defaults, and each option's best."""
-    grid_rows = sweep(records, base, GRID)
+
+    def row(o: float, change: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
+        return {"setting": change, "metrics": m, "objective": round(o, 4), "feasible": feasible(m, max_false_refusals)}
+
     options = {}
     for name, (fixed, knobs) in OPTIONS.items():
-        best = sweep(records, base.with_(**fixed), knobs)[0]
-        options[name] = {"setting": fixed | best[1], "metrics": best[2], "objective": round(best[0], 4)}
+        o, change, m = sweep(records, base.with_(**fixed), knobs, max_false_refusals)[0]
+        options[name] = row(o, fixed | change, m)
+    defaults = score(records, base)
     return {
-        "defaults": {"metrics": score(records, base), "objective": round(objective(score(records, base)), 4)},
-        "grid": [{"setting": c, "metrics": m, "objective": round(o, 4)} for o, c, m in grid_rows[:top]],
+        "max_false_refusals": max_false_refusals,
+        "defaults": row(objective(defaults), {}, defaults),
+        "grid": [row(*r) for r in sweep(records, base, GRID, max_false_refusals)[:top]],
         "options": options,
     }
 
 
 def format_report(rep: dict[str, Any]) -> str:
     clean = lambda m: {s: {k: v for k, v in d.items() if not k.startswith("_")} for s, d in m.items()}  # noqa: E731
-    parts = ["== support-check options (each at its own best setting)"]
-    parts.append(format_rows((name, clean(o["metrics"])) for name, o in rep["options"].items()))
+    mark = lambda r: "" if r["feasible"] else " (too many false refusals)"  # noqa: E731
+    cap = f"{rep['max_false_refusals']:.0%}"
+    parts = [f"== support-check options, each at its own best setting (false refusals ≤ {cap} of each set first)"]
+    parts.append(format_rows((name + mark(o), clean(o["metrics"])) for name, o in rep["options"].items()))
     parts += ["", "   settings: " + "; ".join(f"{n}: {describe(o['setting'])}" for n, o in rep["options"].items())]
-    parts += ["", "== grid, best objective first"]
-    parts.append(format_rows((describe(g["setting"]), clean(g["metrics"])) for g in rep["grid"]))
+    parts += ["", f"== grid: settings with false refusals ≤ {cap} of each set first, then by objective"]
+    parts.append(format_rows((describe(g["setting"]) + mark(g), clean(g["metrics"])) for g in rep["grid"]))
     parts += ["", "== current defaults (objective " + str(rep["defaults"]["objective"]) + ")"]
-    parts.append(format_rows([("defaults", clean(rep["defaults"]["metrics"]))]))
+    parts.append(format_rows([("defaults" + mark(rep["defaults"]), clean(rep["defaults"]["metrics"]))]))
     return "\n".join(parts)
 
 

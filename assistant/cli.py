@@ -192,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --records: measure the recorded answers again with the current code (no model calls)",
     )
     g.add_argument("--save-records", type=Path, metavar="FILE", help="save the records for later --records runs")
+    g.add_argument(
+        "--max-false-refusals",
+        type=float,
+        default=0.05,
+        metavar="SHARE",
+        help="settings refusing more than this share of any set's answerable questions rank last (default 0.05)",
+    )
     _query_flags(p)
     return parser
 

@@ -118,7 +118,7 @@ def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:
         records = collect(sets, s, get_llm(s, say=_say), progress=(lambda m: None) if s.quiet else _say)
     if args.save_records:
         save_records(args.save_records, records)
-    rep = report(records, s.load_policy())
+    rep = report(records, s.load_policy(), max_false_refusals=args.max_false_refusals)
     print(json.dumps(rep, ensure_ascii=False, indent=2) if args.json else format_report(rep))
     return 0
 

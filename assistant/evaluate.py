@@ -11,7 +11,9 @@ Dataset line format (see docs/evaluation.md)::
 from __future__ import annotations
 
 import json
+import re
 import statistics
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,24 +73,53 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").replace("“", '"').replace("”", '"').split())
 
 
-def supported(support: Sequence[str], texts: Sequence[str]) -> bool:
+def support_target(support: str, facts: Sequence[Sequence[str]] = ()) -> str:
+    """What a passage must hold to count as holding ``support``, normalised.
+
+    A passage or a citation never crosses a paragraph break, so a support string that does
+    (some data sets cut a window around the answer) is matched by its paragraph segment that
+    holds one of the ``facts`` alternatives, else by its longest segment."""
+    if "\n" not in support:
+        return _norm(support)
+    segments = [seg.strip() for seg in support.split("\n") if seg.strip()]
+    with_fact = [seg for seg in segments if any(_norm(a) in _norm(seg) for g in facts for a in g)]
+    return _norm(max(with_fact or segments, key=len))
+
+
+def supported(support: Sequence[str], texts: Sequence[str], facts: Sequence[Sequence[str]] = ()) -> bool:
     """Every support string appears in at least one of ``texts``."""
     normed = [_norm(t) for t in texts]
-    return bool(support) and all(any(_norm(s) in t for t in normed) for s in support)
+    return bool(support) and all(any(support_target(s, facts) in t for t in normed) for s in support)
 
 
-def first_hit_rank(support: Sequence[str], texts: Sequence[str]) -> int:
+def first_hit_rank(support: Sequence[str], texts: Sequence[str], facts: Sequence[Sequence[str]] = ()) -> int:
     """1-based rank of the first text holding any support string; 0 when none does."""
+    targets = [support_target(s, facts) for s in support]
     for rank, t in enumerate(texts, 1):
-        if any(_norm(s) in _norm(t) for s in support):
+        if any(x in _norm(t) for x in targets):
             return rank
     return 0
 
 
+def cites_support(support: Sequence[str], facts: Sequence[Sequence[str]], cited: Sequence[str]) -> bool:
+    """Some cited text holds some support string: the citation points at the answer."""
+    return first_hit_rank(support, cited, facts) > 0
+
+
+def _norm_answer(s: str) -> str:
+    """Answer text normalised as the SQuAD evaluation does: lower case, punctuation and the
+    articles a/an/the removed, whitespace folded (so "a military coup d'état" and "The military
+    coup d’état" match, and so do "A, B and C" and "A, B, and C")."""
+    s = unicodedata.normalize("NFKC", s.lower()).replace("’", "'")
+    s = "".join(" " if unicodedata.category(ch).startswith("P") and ch != "'" else ch for ch in s)
+    s = re.sub(r"\b(?:a|an|the)\b", " ", s)
+    return " ".join(s.split())
+
+
 def facts_present(facts: Sequence[Sequence[str]], answer: str) -> bool:
-    """Every fact group has at least one alternative in ``answer`` (case-insensitive)."""
-    a = _norm(answer)
-    return all(any(_norm(alt) in a for alt in group) for group in facts)
+    """Every fact group has at least one alternative in ``answer`` (after :func:`_norm_answer`)."""
+    a = _norm_answer(answer)
+    return all(any(_norm_answer(alt) in a for alt in group) for group in facts)
 
 
 def offsets_valid(citations: Sequence[dict[str, Any]], read=lambda p: Path(p).read_text(encoding="utf-8")) -> bool:
@@ -132,8 +163,8 @@ def evaluate_retrieval(examples: Sequence[Example], retriever: Any, k: int) -> d
             continue
         passages = retriever.search(condense(ex.question, ex.history), k)
         texts = [p.text for p in passages]
-        hit = supported(ex.support, texts)
-        rank = first_hit_rank(ex.support, texts)
+        hit = supported(ex.support, texts, ex.facts)
+        rank = first_hit_rank(ex.support, texts, ex.facts)
         hits.append(hit)
         rr.append(1.0 / rank if rank else 0.0)
         chars.append(sum(len(t) for t in texts))
@@ -176,7 +207,7 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
             if r.status == "not_found":
                 false_refusals += 1
             if ex.support:
-                support_ok.append(any(_norm(s) in _norm(c.text) for s in ex.support for c in r.citations))
+                support_ok.append(cites_support(ex.support, ex.facts, [c.text for c in r.citations]))
         if not ok:
             misses.append({"id": ex.id, "question": ex.question, "status": r.status, "answer": r.answer})
         if progress:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .citations import SentenceCheck
@@ -129,10 +130,29 @@ def measure_evidence(
     f.question = QuestionCheck.measure(question, contexts, idf)
 
 
+LEAD_CHARS = 600  # how far back a span's pronouns are taken to reach (not a tuning knob)
+
+
 def leads(passages: list[Passage], evidence: list[Evidence]) -> list[str]:
-    """For each span, the text of its passage before it."""
+    """For each span, the text of its paragraph before it (at most ``LEAD_CHARS``): what a
+    reader sees around the highlighted span, and where the names its pronouns refer to are."""
+    texts: dict[str, str] = {}
     by_id = {p.chunk_id: p for p in passages}
-    return [by_id[e.chunk_id].text[: max(0, e.start - by_id[e.chunk_id].start)] for e in evidence]
+    out = []
+    for e in evidence:
+        if e.path not in texts:
+            try:
+                texts[e.path] = Path(e.path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                texts[e.path] = ""
+        text = texts[e.path]
+        if text[e.start : e.end] == e.text:
+            start = max(text.rfind("\n", 0, e.start) + 1, e.start - LEAD_CHARS)
+            out.append(text[start : e.start])
+        else:  # the file changed since indexing: fall back to the passage itself
+            p = by_id.get(e.chunk_id)
+            out.append(p.text[: max(0, e.start - p.start)] if p else "")
+    return out
 
 
 def support_score(a: Agreement, policy: Policy) -> float:

@@ -38,6 +38,8 @@ CSS = """
 #article-view .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
   border-radius:8px;padding:12px;line-height:1.5}
 #status-line {font-size:.9em;color:#57606a}
+#sources .check {color:#1a7f37}
+#sources .removed {border-left:3px solid #d4a72c;padding-left:8px;margin-bottom:8px}
 """
 SCROLL_JS = """() => { setTimeout(() => { const m = document.querySelector('#article-view mark');
   if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }"""
@@ -80,10 +82,15 @@ def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:
     else:  # the file changed since indexing: show the stored span only
         body = f"<mark>{html.escape(item['text'])}</mark>"
     cls = "src" if cited else "src uncited"
+    support = item.get("support") or {}
+    check = ""
+    if support:
+        what = "states the sentence" if support.get("verdict") == "supported" else "quoted"
+        check = f" · <span class='check'>✓ {what} (support {float(support.get('score', 0)):.2f})</span>"
     return (
         f'<div class="{cls}" data-source="{html.escape(item["source"])}" data-start="{start}" data-end="{end}">'
         f'<div><span class="marker">{html.escape(label)}</span><b>{html.escape(item.get("title") or item["source"])}</b></div>'
-        f'<div class="meta">{_meta_line(item)} · chars {start}–{end}</div>'
+        f'<div class="meta">{_meta_line(item)} · chars {start}–{end}{check}</div>'
         f"<p>{body}</p></div>"
     )
 
@@ -96,9 +103,17 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
     if result.get("error"):
         out.append(f"<div class='notfound'><b>Error.</b> {html.escape(result['error'])}</div>")
     if result.get("status") == "not_found":
+        why = f" ({html.escape(result['reason'])})" if result.get("reason") else ""
         out.append(
-            f"<div class='notfound'><b>{NOT_FOUND_LABEL}.</b> The closest passages are below; "
+            f"<div class='notfound'><b>{NOT_FOUND_LABEL}</b>{why}. The closest passages are below; "
             "they do not answer the question.</div>"
+        )
+    elif result.get("method") == "extracted":
+        out.append("<div class='meta'>Quoted from the article: the model gave no checked answer.</div>")
+    for r in result.get("removed", []):
+        out.append(
+            f"<div class='removed meta'>Removed from the answer: “{html.escape(r['sentence'])}” "
+            f"({html.escape(r['why'])})</div>"
         )
     for c in result.get("citations", []):
         out.append(source_card(c, f"[{c['marker']}]"))

@@ -81,7 +81,7 @@ def main() -> None:
             rec["raw_answer"] = answer
     if args.save_records:
         calibrate.save_records(args.save_records, records)
-    rows = calibrate.sweep(records, s.load_policy(), calibrate.GRID)
+    rows = calibrate.sweep(records, s.load_policy(), calibrate.GRID, calibrate.MAX_FALSE_REFUSALS)
     best = rows[0]
     located = sum(r.get("quote_found", False) for r in records)
     print(json.dumps({"setting": best[1], "metrics": best[2], "quotes_located": located, "records": len(records)},

@@ -40,6 +40,22 @@ def test_unanswerable_question_is_not_found(answerer):
 
 
 @pytest.mark.llm
+def test_quoted_person_asked_about_a_topic_they_never_spoke_of_is_not_found(answerer):
+    """Shin Kak-soo is quoted in the seeds, but never about football: no quote stands in."""
+    r = answerer.answer("What did Shin Kak-soo say about the football World Cup?")
+    assert r.status == "not_found" and r.method == "not_found"
+    assert not r.citations and r.retrieved
+
+
+@pytest.mark.llm
+def test_real_answer_says_how_it_was_made(answerer):
+    out = answerer.answer("Who did Beijing send to Seoul on Nov. 25?").to_json()
+    assert out["status"] == "answered" and out["method"] in ("generated", "extracted")
+    assert out["citations"] and all(c["support"]["verdict"] in ("supported", "quoted") for c in out["citations"])
+    assert "Wang Yi" in out["answer"]
+
+
+@pytest.mark.llm
 def test_follow_up_resolves_its_pronoun(answerer):
     history = [
         {"role": "user", "content": "What did Austin call the US-South Korea alliance?"},

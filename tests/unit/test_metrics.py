@@ -47,3 +47,24 @@ def test_dev_set_is_valid_and_its_support_strings_occur_in_the_seeds():
         for s in ex.support:
             assert s in corpus, (ex.id, s)
         assert (ex.kind == "unanswerable") == (not ex.support)
+
+
+def test_support_crossing_a_paragraph_break_is_matched_by_its_fact_segment():
+    from assistant.evaluate import cites_support, support_target
+
+    support = "key influence.\n\nGreater London has over 900,000 Muslims, (most of"
+    facts = [["900,000"]]
+    assert support_target(support, facts) == "greater london has over 900,000 muslims, (most of"
+    cited = ["Greater London has over 900,000 Muslims, (most of South Asian origins)."]
+    assert cites_support([support], facts, cited)
+    assert not cites_support([support], facts, ["It was a key influence."])  # the other paragraph
+    # Without a break the whole string is required, as before.
+    assert not supported(["London has over 900,000 Muslims in 2020"], cited)
+
+
+def test_facts_are_matched_as_squad_normalises_answers():
+    assert facts_present(
+        [["primary law, secondary law and supplementary law"]], "primary law, secondary law, and supplementary law."
+    )
+    assert facts_present([["a military coup d'état"]], "The military coup d’état canceled them.")
+    assert not facts_present([["input size"]], "the size of the input")
