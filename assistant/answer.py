@@ -137,9 +137,7 @@ class Answerer:
             yield from self.generator.stream(standalone, evidence, gen)
             clock.lap("generate")
             f.model_refused = gen.refused
-            if gen.logprobs:
-                f.logprob_mean = round(sum(gen.logprobs) / len(gen.logprobs), 4)
-                f.logprob_min = round(min(gen.logprobs), 4)
+            f.note_logprobs(gen.logprobs)
             if not gen.refused:
                 f.sentences = measure_sentences(
                     gen.text, evidence, self.retriever.embedder, idf, leads(passages, evidence)
@@ -150,44 +148,21 @@ class Answerer:
             f.p_yes = self.generator.verify(standalone, gen, gen.text)
             decision = decide(f, self.policy)
             clock.lap("verify")
-        yield self._result(question, standalone, passages, evidence, f, decision, clock, gen)
-
-    def _result(
-        self,
-        question: str,
-        standalone: str,
-        passages: list[Passage],
-        evidence: list[Evidence],
-        f: Features,
-        d: Decision,
-        clock: _Clock,
-        gen: Generation,
-    ) -> AnswerResult:
-        answer, citations = compose(f, d, evidence, standalone, self.policy)
-        removed = [{"sentence": f.sentences[i].text, "why": why} for i, why in d.removed]
-        model_markers = sum(len(s.markers) for s in f.sentences)
-        kept_model = sum(len(set(ms) & set(f.sentences[i].markers)) for i, ms in d.kept)
-        checks = {
-            "kept": kept_model,
-            "dropped": model_markers - kept_model,
-            "added": sum(len(set(ms) - set(f.sentences[i].markers)) for i, ms in d.kept),
-            "removed_sentences": len(d.removed),
-        }
-        timings = clock.timings(gen.first_token)
-        return AnswerResult(
+        answer, citations = compose(f, decision, evidence, standalone, self.policy)
+        yield AnswerResult(
             question=question,
             standalone_question=standalone,
             answer=answer,
-            status=d.status,
-            method=d.method,
-            reason=d.reason,
+            status=decision.status,
+            method=decision.method,
+            reason=decision.reason,
             citations=citations,
-            removed=removed,
+            removed=[{"sentence": f.sentences[i].text, "why": why} for i, why in decision.removed],
             retrieved=passages,
             model=self.model_name,
-            timings_ms=timings,
+            timings_ms=clock.timings(gen.first_token),
             evidence=evidence,
-            checks=checks,
+            checks=marker_checks(f, decision),
             features=f,
             raw_answer=gen.text,
         )
@@ -224,6 +199,18 @@ def compose(
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
         return answer, [Citation(marker=e.n, support=verdict, **span_fields(e))]
     return not_found_sentence(), []
+
+
+def marker_checks(f: Features, d: Decision) -> dict[str, int]:
+    """How the model's own markers fared: kept, dropped, added by the check, sentences removed."""
+    written = sum(len(s.markers) for s in f.sentences)
+    kept = sum(len(set(ms) & set(f.sentences[i].markers)) for i, ms in d.kept)
+    return {
+        "kept": kept,
+        "dropped": written - kept,
+        "added": sum(len(set(ms) - set(f.sentences[i].markers)) for i, ms in d.kept),
+        "removed_sentences": len(d.removed),
+    }
 
 
 class _Clock:

@@ -83,6 +83,12 @@ class Features:
     logprob_mean: float | None = None
     logprob_min: float | None = None
 
+    def note_logprobs(self, logprobs: list[float]) -> None:
+        """Summarise the answer tokens' log-probabilities (when the backend gives them)."""
+        if logprobs:
+            self.logprob_mean = round(sum(logprobs) / len(logprobs), 4)
+            self.logprob_min = round(min(logprobs), 4)
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["sentences"] = [s.to_json() for s in self.sentences]

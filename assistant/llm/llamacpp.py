@@ -132,26 +132,11 @@ class ChatLlamaCppLocal(BaseChatModel):
         """P("yes") / P("yes" or "no") for the assistant's first token after ``messages``."""
         llama = self.load()
         with self._lock:
-            tokens = self._tokens(messages)
-            cached = llama.input_ids[: llama.n_tokens]
-            same = 0
-            for a, b in zip(cached, tokens):
-                if a != b:
-                    break
-                same += 1
-            llama.n_tokens = min(same, len(tokens) - 1)  # eval() drops the KV cache past this point
-            try:
-                llama.eval(tokens[llama.n_tokens :])
-            except Exception as exc:  # the context is full, or llama.cpp refused the batch
-                raise BackendError(f"the local model failed to verify: {exc}") from None
-            logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))  # noqa: SLF001
-            ids = [self._first_token(w) for w in _YES + _NO]
-            scores = logits[ids].astype(np.float64)
+            logits = next_token_logits(llama, self._tokens(messages))
+        ids = [llama.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in _YES + _NO]
+        scores = logits[ids].astype(np.float64)
         scores = np.exp(scores - scores.max())
         return float(scores[: len(_YES)].sum() / scores.sum())
-
-    def _first_token(self, word: str) -> int:
-        return self._llama.tokenize(word.encode("utf-8"), add_bos=False, special=False)[0]
 
     def _generate(
         self,
@@ -162,3 +147,19 @@ class ChatLlamaCppLocal(BaseChatModel):
     ) -> ChatResult:
         text = "".join(c.message.content for c in self._stream(messages, stop, run_manager))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
+    """The logits after ``tokens``, evaluating only what the KV cache does not already hold
+    (llama.cpp keeps the last prompt and answer, so a question appended to them is cheap)."""
+    same = 0
+    for a, b in zip(llama.input_ids[: llama.n_tokens], tokens):
+        if a != b:
+            break
+        same += 1
+    llama.n_tokens = min(same, len(tokens) - 1)  # eval() drops the KV cache past this point
+    try:
+        llama.eval(tokens[llama.n_tokens :])
+    except Exception as exc:  # the context is full, or llama.cpp refused the batch
+        raise BackendError(f"the local model failed to verify: {exc}") from None
+    return np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),)).copy()  # noqa: SLF001

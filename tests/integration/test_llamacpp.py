@@ -1,0 +1,64 @@
+"""The embedded llama.cpp backend: token log-probabilities, and a yes/no turn over the prompt cache."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from assistant.llm.llamacpp import ChatLlamaCppLocal
+from assistant.llm.model_file import smollm_path
+
+pytestmark = pytest.mark.integration
+
+PROMPT = [
+    SystemMessage("Answer from the passage only, in one sentence."),
+    HumanMessage(
+        "Passage: «The ministers met in Geneva on Tuesday and agreed to resume the talks in March, "
+        "after five years without a meeting, officials said.»\n\nQuestion: When will the talks resume?"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> ChatLlamaCppLocal:
+    return ChatLlamaCppLocal(model_path=str(smollm_path()), n_ctx=2048, max_tokens=32)
+
+
+def test_streamed_chunks_carry_their_log_probabilities(model):
+    chunks = list(model.stream(PROMPT))
+    text = "".join(str(c.content) for c in chunks)
+    logprobs = [lp for c in chunks for lp in c.response_metadata.get("logprobs", [])]
+    assert text.strip()
+    assert len(logprobs) >= len([c for c in chunks if c.content])
+    assert all(lp <= 0.0 for lp in logprobs) and any(lp < 0.0 for lp in logprobs)
+
+
+def test_yes_probability_reuses_the_cached_prompt(model):
+    answer = "".join(str(c.content) for c in model.stream(PROMPT))
+    llama = model.load()
+    evaluated: list[int] = []
+    eval_ = llama.eval
+
+    def counting(tokens):
+        evaluated.append(len(tokens))
+        return eval_(tokens)
+
+    llama.eval = counting
+    try:
+        turn = [AIMessage(answer), HumanMessage("Is your answer correct according to the passage? Reply yes or no.")]
+        p = model.yes_probability(PROMPT + turn)
+    finally:
+        llama.eval = eval_
+    assert 0.0 <= p <= 1.0
+    prompt_tokens = len(model._tokens(PROMPT + turn))
+    # Only the new turn is evaluated, not the passage and question again.
+    assert sum(evaluated) < 40 < prompt_tokens
+    # Positive control: a cold cache evaluates everything.
+    llama.reset()
+    llama.eval = counting
+    evaluated.clear()
+    try:
+        model.yes_probability(PROMPT + turn)
+    finally:
+        llama.eval = eval_
+    assert sum(evaluated) == prompt_tokens
