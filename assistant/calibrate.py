@@ -34,6 +34,7 @@ GRID: dict[str, list[Any]] = {
     "question_entities_required": [True, False],
     "verify_min": [0.0, 0.6, 0.7, 0.8, 0.85, 0.9],
     "refuse_dense_below": [0.3, 0.4, 0.45, 0.5],
+    "quote_missing_max": [0.2, 0.35, 0.5],
 }
 # A reader is worse served by refusals of answerable questions than by anything else the
 # sweep trades: settings that refuse more than this share of any set's answerable questions

@@ -78,8 +78,12 @@ class Policy:
 
     # -- extractive fallback ("What did X say about Y?" when the model refuses) -------
     quote_fallback: bool = True
-    """Offer the asked-about person's own words when the model refuses, if they pass the
-    same question check as an answer."""
+    """Offer the asked-about person's own words when the model gives no supported answer, if
+    their passage passes the question check below."""
+    quote_missing_max: float = 0.35
+    """Largest IDF-weighted share of the question's content terms that may be missing from the
+    quoted passage (with its speaker and title); its names and digits must all be there.  A quote
+    has no model sentence to check, so this question check is its only guard."""
 
     @classmethod
     def field_names(cls) -> list[str]:

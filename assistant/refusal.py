@@ -59,11 +59,13 @@ class QuestionCheck:
             return []
         return sorted(set.intersection(*(set(self.missing_names[i]) for i in idx)))
 
-    def passes(self, among: Iterable[int], policy: Policy) -> bool:
+    def passes(self, among: Iterable[int], missing_max: float, names_required: bool) -> bool:
+        """The contexts ``among`` hold the question's names (if required) and all but
+        ``missing_max`` of its weighted terms."""
         idx = list(among)
-        if policy.question_entities_required and self.names_missing(idx):
+        if names_required and self.names_missing(idx):
             return False
-        return self.missing_share(idx) <= policy.question_missing_max
+        return self.missing_share(idx) <= missing_max
 
 
 @dataclass
@@ -212,7 +214,7 @@ def decide(f: Features, policy: Policy, verified: bool = True) -> Decision:
     if not kept:
         return _fallback(f, policy, "no sentence of the answer is stated by a passage", removed)
     cited = sorted({m - 1 for _, ms in kept for m in ms})
-    if not f.question.passes(cited, policy):
+    if not f.question.passes(cited, policy.question_missing_max, policy.question_entities_required):
         return _fallback(f, policy, "the cited passages are not about what was asked", removed)
     if f.logprob_mean is not None and f.logprob_mean < policy.logprob_mean_min:
         return _fallback(f, policy, "the model was unsure of its answer", removed)
@@ -228,7 +230,7 @@ def decide(f: Features, policy: Policy, verified: bool = True) -> Decision:
 def _fallback(f: Features, policy: Policy, reason: str, removed: list | None = None) -> Decision:
     """The asked-about person's own words, when they pass the question check; else not found."""
     if policy.quote_fallback:
-        passing = [n for n in f.speaker_spans if f.question.passes([n - 1], policy)]
+        passing = [n for n in f.speaker_spans if f.question.passes([n - 1], policy.quote_missing_max, True)]
         if passing:
             best = min(passing, key=lambda n: (f.question.missing_share([n - 1]), n))
             return Decision("answered", "extracted", reason, removed=removed or [], quote=best)

@@ -2,13 +2,17 @@
 
 For one answer sentence and one evidence span this module measures:
 
-* **names**: every proper name in the sentence (a capitalised word that is not just the
-  first word of the sentence) must occur in the span's context (the span, its article's
-  title and the passage's speaker). "Japan withdrew" is not supported by "Israel withdrew";
+* **names**: every proper name in the sentence (a capitalised word that is not a
+  sentence-initial function word) must occur in what the reader sees with the span: the
+  span, its article's title, the passage's speaker, and the paragraph before it (where the
+  names its pronouns refer to are).  Inflections, small typos and acronyms match
+  ("Huguenots" ~ "Huguenot", "EU" ~ "European Union"); "Japan withdrew" is not supported by
+  "Israel withdrew";
 * **numbers**: every number, in digits or words, every ordinal and every month must occur
   in the span's context: "1974" is not "1973", "five years" matches "5 years";
-* **negation**: the sentence and the span sentence most like it must agree on negation
-  ("not", "never", "no", "n't", …);
+* **negation**: one side negating what the other asserts ("did not withdraw" against
+  "withdrew", or the reverse) is a mismatch; the words the negation governs must recur on
+  the other side, so "not just yes or no" does not clash with "a complex answer";
 * **content**: the IDF-weighted share of the sentence's content terms found in the span,
   so a rare word the span lacks ("rarest", "son") weighs more than a common one.
 
@@ -25,6 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
+from .chunk import split_sentences
 from .lexical import tokenize
 
 _WORD = re.compile(r"[^\W_](?:[\w’'.-]*[^\W_])?")
@@ -36,7 +41,7 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
 _ORDINALS = {
     w: i
     for i, w in enumerate(
@@ -61,7 +66,12 @@ _FUNCTION = {
     "can", "could", "should", "may", "might", "must", "one", "two", "three", "mr", "mrs", "ms", "dr",
     "upon", "other", "another", "such", "several", "every", "any", "only", "more", "less", "much", "very",
     "same", "own", "then", "than", "between", "among", "into", "over", "under", "about", "against",
+    "just", "even", "still", "quite", "really", "whereas", "instead", "rather",
 }  # fmt: skip
+# Where a negation's reach ends: the end of its clause.
+_CLAUSE_END = re.compile(r"[,;:.!?()\[\]—–]|\b(?:but|yet|while|whereas|although|though|instead|rather)\b")
+# Words that begin a sentence with a capital without naming anything.
+_COMMON_STARTS = _FUNCTION | {"said", "say", "says", "yes", "no", "then", "now", "today", "answer"}
 
 
 def fold(word: str) -> str:
@@ -185,16 +195,6 @@ class NamePool:
         return bool(limit) and any(_edits_within(name, w, limit) for w in self.words if w[:1] == name[:1])
 
 
-# Words that only begin a sentence with a capital; they are not names.
-_COMMON_STARTS = _FUNCTION | {"said", "say", "says", "yes", "no", "then", "now", "today", "answer"}
-
-
-def negated(text: str) -> bool:
-    """Whether ``text`` holds a negation."""
-    low = text.lower().replace("’", "'")
-    return "n't" in low or any(w in _NEGATION for w in re.findall(r"[^\W\d_]+", low))
-
-
 _SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "es", "ly", "ers", "er", "s")
 
 
@@ -288,15 +288,15 @@ def agreement(
 def _negation_scope(text: str) -> set[str] | None:
     """Roots of the content words that the negations in ``text`` govern (the few words after
     each cue), or ``None`` when ``text`` has no negation."""
-    low = text.lower().replace("’", "'")
-    toks = re.findall(r"[^\W\d_]+(?:'t)?", low)
     scope: set[str] = set()
     found = False
-    for i, t in enumerate(toks):
-        if t in _NEGATION or t.endswith("n't"):
-            found = True
-            after = [w for w in toks[i + 1 : i + 7] if w not in _FUNCTION and w not in _NEGATION and len(w) > 2]
-            scope |= {root(w) for w in after[:3]}
+    for clause in _CLAUSE_END.split(text.lower().replace("’", "'")):
+        toks = re.findall(r"[^\W\d_]+(?:'t)?", clause)
+        for i, t in enumerate(toks):
+            if t in _NEGATION or t.endswith("n't"):
+                found = True
+                after = [w for w in toks[i + 1 : i + 7] if w not in _FUNCTION and w not in _NEGATION and len(w) > 2]
+                scope |= {root(w) for w in after[:3]}
     return scope if found else None
 
 
@@ -312,8 +312,6 @@ def negation_differs(sentence: str, span_sentence: str) -> bool:
 
 def _closest_sentence(sentence: str, span: str) -> str:
     """The sentence of ``span`` sharing the most content terms with ``sentence``."""
-    from .chunk import split_sentences
-
     terms = content_terms(sentence)
     best, best_n = span, -1
     for a, b in split_sentences(span):

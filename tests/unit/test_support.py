@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.support import agreement, content_terms, names, negated, numbers, root
+from assistant.support import agreement, content_terms, names, negation_differs, numbers, root
 
 IDF = lambda term: 1.0  # noqa: E731
 
@@ -24,9 +24,12 @@ def test_names_skip_sentence_starts_and_keep_accents_folded():
     assert "what" not in names("What did Berg say?")
 
 
-def test_negation():
-    assert negated("They are not giving up") and negated("It won’t happen") and negated("never again")
-    assert not negated("They are giving up")
+def test_negation_is_compared_on_what_it_governs():
+    assert negation_differs("They are not giving up on a deal", "They are giving up on a deal")
+    assert negation_differs("They are giving up on a deal", "“We won’t be giving up on a deal,” she said")
+    assert not negation_differs("They are not giving up", "They will never give up")  # both negated
+    # The negation governs other words: "not just yes or no" does not contradict "a complex answer".
+    assert not negation_differs("The output is a complex answer", "The output is not just yes or no but complex")
 
 
 def test_roots_match_inflections():
