@@ -30,15 +30,18 @@ class QuestionCheck:
     missing_names: list[list[str]] = field(default_factory=list)
 
     @classmethod
-    def measure(cls, question: str, contexts: list[str], idf: Callable[[str], float]) -> QuestionCheck:
-        """Check ``question`` against each context."""
+    def measure(
+        cls, question: str, contexts: list[str], idf: Callable[[str], float], leads: list[str] | None = None
+    ) -> QuestionCheck:
+        """Check ``question`` against each context; ``leads[i]`` (the paragraph before context i's
+        span) counts for names only, as in the sentence check."""
         terms = content_terms(question)
         wanted_names = names(question, skip_first=True)
         wanted_numbers = numbers(question, spelled=False)
         out = cls(weights={t: round(idf(t), 4) for t in sorted(terms)})
-        for ctx in contexts:
+        for i, ctx in enumerate(contexts):
             _, missing = weighted_coverage(terms, ctx, idf)
-            pool = NamePool(ctx)
+            pool = NamePool(f"{ctx}\n{leads[i]}" if leads else ctx)
             missing_names = [n for n in wanted_names if n not in pool] + sorted(wanted_numbers - numbers(ctx))
             out.missing_terms.append(missing)
             out.missing_names.append(sorted(missing_names))
@@ -135,7 +138,7 @@ def measure_evidence(
     by_id = {p.chunk_id: p for p in passages}
     f.speaker_spans = [e.n for e in evidence if by_id[e.chunk_id].speaker_match]
     contexts = [f"{p.title}\n{e.speaker}\n{p.date}\n{p.text}" for e in evidence for p in [by_id[e.chunk_id]]]
-    f.question = QuestionCheck.measure(question, contexts, idf)
+    f.question = QuestionCheck.measure(question, contexts, idf, leads(passages, evidence))
 
 
 LEAD_CHARS = 600  # how far back a span's pronouns are taken to reach (not a tuning knob)

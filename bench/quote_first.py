@@ -78,14 +78,16 @@ def main() -> None:
                 f["sentences"] = [x.to_json() for x in sentences]
                 # A quote that is not in its passage leaves nothing checkable: the answer is refused.
                 f["model_refused"] = not found
-            rec["raw_answer"] = answer
+            rec["raw_reply"], rec["raw_answer"] = rec["raw_answer"], answer
     if args.save_records:
         calibrate.save_records(args.save_records, records)
     rows = calibrate.sweep(records, s.load_policy(), calibrate.GRID, calibrate.MAX_FALSE_REFUSALS)
     best = rows[0]
     located = sum(r.get("quote_found", False) for r in records)
-    print(json.dumps({"setting": best[1], "metrics": best[2], "quotes_located": located, "records": len(records)},
-                     indent=2))  # fmt: skip
+    formatted = sum(bool(QUOTE.search(r.get("raw_reply", ""))) for r in records)
+    summary = {"setting": best[1], "metrics": best[2], "records": len(records), "replies_with_a_quote_line": formatted,
+               "quotes_found_in_their_passage": located}  # fmt: skip
+    print(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":
