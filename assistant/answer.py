@@ -21,6 +21,7 @@ from .attribution import question_speaker
 from .citations import measure_sentences, render
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
+from .errors import BackendError
 from .evidence import Evidence, Span, select_evidence, span_fields
 from .generate import Generation, Generator, not_found_sentence
 from .policy import Policy
@@ -134,7 +135,11 @@ class Answerer:
             evidence = select_evidence(standalone, passages, self.retriever.embedder, self.policy)
             measure_evidence(f, standalone, passages, evidence, idf)
             clock.lap("evidence")
-            yield from self.generator.stream(standalone, evidence, gen)
+            try:
+                yield from self.generator.stream(standalone, evidence, gen)
+            except BackendError as exc:
+                exc.passages = exc.passages or passages  # the reader still gets what was retrieved
+                raise
             clock.lap("generate")
             f.model_refused = gen.refused
             f.note_logprobs(gen.logprobs)

@@ -9,6 +9,7 @@ with their checked markers.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,8 +55,18 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
 
 
 def context_of(e: Evidence) -> str:
-    """What a reader sees around a span besides its words: the article's title and the speaker."""
-    return f"{e.title}\n{e.speaker}\n{e.date}"
+    """What a reader sees around a span besides its words: the article's title, the speaker and
+    the publication date, also written out ("2021-03-03" as "March 3, 2021") so that an answer
+    dating a "Wednesday" in the span by the article's date is checked in either spelling."""
+    return f"{e.title}\n{e.speaker}\n{e.date}\n{_spelled_date(e.date)}"
+
+
+def _spelled_date(iso: str) -> str:
+    try:
+        d = datetime.date.fromisoformat(iso[:10])
+    except ValueError:
+        return ""
+    return f"{d:%B} {d.day}, {d.year}"
 
 
 def measure_sentences(

@@ -135,3 +135,21 @@ def test_json_says_how_the_answer_was_made(article):
     assert out["method"] == "generated"
     assert out["citations"][0]["support"] == {"verdict": "supported", "score": pytest.approx(1.0)}
     assert set(out["timings_ms"]) >= {"retrieve", "first_token", "total"}
+
+
+class _DownModel(ScriptedChatModel):
+    def _stream(self, messages, stop=None, run_manager=None, **kw):
+        raise ConnectionError("connection refused")
+        yield  # pragma: no cover
+
+
+def test_backend_failure_carries_the_retrieved_passages(article):
+    from assistant.answer import Answerer
+    from assistant.errors import BackendError
+
+    retriever = StubRetriever(article)
+    answerer = Answerer(Settings(), retriever=retriever, llm=_DownModel(replies=[""]), policy=POLICY)  # type: ignore[arg-type]
+    with pytest.raises(BackendError) as err:
+        answerer.answer("Who signed the ferry accord?")
+    assert "LLM backend" in str(err.value)
+    assert err.value.passages and err.value.passages[0].text in article.read_text(encoding="utf-8")

@@ -58,3 +58,15 @@ def test_context_supplies_the_speaker_name():
 
 def test_content_terms_drop_stop_words():
     assert content_terms("What did the minister say about the talks?") == {"minister", "talk"}
+
+
+def test_a_date_taken_from_the_article_date_is_stated_in_either_spelling():
+    from assistant.citations import context_of
+    from assistant.evidence import Evidence
+
+    span = "The minister signed the accord in Tallinn on Wednesday."
+    e = Evidence("c", "a.txt", "a.txt", "Accord signed", "", "2021-03-03", span, 0, len(span), n=1)
+    ok = agreement("The minister signed the accord on March 3, 2021.", span, context_of(e), 0.8, lambda t: 1.0)
+    assert not ok.missing_numbers
+    wrong = agreement("The minister signed the accord on March 4, 2021.", span, context_of(e), 0.8, lambda t: 1.0)
+    assert wrong.missing_numbers == ["4"]  # control: another day is still caught
