@@ -214,15 +214,17 @@ def score(records: list[dict[str, Any]], policy: Policy) -> dict[str, dict[str, 
             "citation_support": round(cites / max(1, len(with_support)), 3),
             "total_ms_p50": round(percentile([o["total"] for _, o in rows], 50)),
             "first_token_ms_p50": round(percentile([o["first"] for _, o in rows if o["status"]], 50)),
-            "_balanced": (correct / max(1, len(ans)) + refused_una / max(1, len(una))) / 2,
+            "_handled": (correct + refused_una) / max(1, len(rows)),
             "_false_refusal_rate": refused_ans / max(1, len(ans)),
         }
     return out
 
 
 def objective(metrics: dict[str, dict[str, Any]]) -> float:
-    """Mean over the sets of (accuracy on answerable + share of unanswerable refused) / 2."""
-    return sum(m["_balanced"] for m in metrics.values()) / max(1, len(metrics))
+    """Mean over the sets of the share of questions handled right: answerable ones answered
+    correctly, unanswerable ones refused. Every question weighs the same, so refusing an
+    answerable question costs what refusing an unanswerable one gains."""
+    return sum(m["_handled"] for m in metrics.values()) / max(1, len(metrics))
 
 
 def feasible(metrics: dict[str, dict[str, Any]], max_false_refusals: float = MAX_FALSE_REFUSALS) -> bool:

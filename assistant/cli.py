@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, apply_offline_env
+from .config import Settings, apply_offline_env, positive_int
 
 apply_offline_env()
 
@@ -53,7 +53,7 @@ def _store_flags(p: argparse.ArgumentParser) -> None:
 
 def _query_flags(p: argparse.ArgumentParser, llm: bool = True) -> None:
     """--k, --policy, the store flags and (for commands that generate) the LLM flags."""
-    p.add_argument("--k", type=int, help="number of passages per question (default 5)")
+    p.add_argument("--k", type=positive_int, help="number of passages per question (default 5)")
     p.add_argument(
         "--policy",
         dest="policy_file",

@@ -173,11 +173,9 @@ def cmd_policy(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
-    import os
-
     from .ui import serve
 
-    serve(s, args.host, args.port, args.auth or os.environ.get("ASSISTANT_AUTH", ""))
+    serve(s, args.host, args.port, args.auth or s.auth)
     return 0
 
 

@@ -6,10 +6,12 @@ any heavy library (transformers, chromadb, gradio) is imported.
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import UserError
 from .policy import Policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,30 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _number(name: str, default: float, minimum: float, kind: type = int) -> float:
+    """``name`` read as a ``kind`` of at least ``minimum``; a bad value is a one-line UserError."""
+    raw = _env(name, str(default))
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        what = "a whole number" if kind is int else "a number"
+        raise UserError(f"{name} must be {what} ≥ {minimum:g}, not {raw!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts such as ``--k``: a whole number ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, not {text!r}")
+    return value
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "news-assistant"
@@ -62,12 +88,13 @@ class Settings:
     llm: str = "llamacpp"
     llm_model: str = ""
     llm_base_url: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = field(default="", repr=False)
     n_ctx: int = 4096
     n_threads: int = 0
     max_tokens: int = 320
     queue_size: int = 32
     policy_file: Path | None = None
+    auth: str = field(default="", repr=False)  # USER:PASS or a file of them, for serve
     quiet: bool = False
 
     @classmethod
@@ -80,18 +107,19 @@ class Settings:
             collection=_env("ASSISTANT_COLLECTION", d.collection),
             corpus_dir=Path(_env("ASSISTANT_CORPUS_DIR", str(d.corpus_dir))),
             cache_dir=Path(_env("ASSISTANT_CACHE_DIR", str(d.cache_dir))),
-            k=int(_env("ASSISTANT_K", str(d.k))),
-            max_file_bytes=int(float(_env("ASSISTANT_MAX_FILE_MB", "5")) * 1024 * 1024),
-            chunk_chars=int(_env("ASSISTANT_CHUNK_CHARS", str(d.chunk_chars))),
+            k=_number("ASSISTANT_K", d.k, 1),
+            max_file_bytes=int(_number("ASSISTANT_MAX_FILE_MB", 5, 0.001, float) * 1024 * 1024),
+            chunk_chars=_number("ASSISTANT_CHUNK_CHARS", d.chunk_chars, 100),
             llm=_env("ASSISTANT_LLM", d.llm),
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),
             llm_api_key=_env("ASSISTANT_LLM_API_KEY", os.environ.get("OPENAI_API_KEY", "")),
-            n_ctx=int(_env("ASSISTANT_N_CTX", str(d.n_ctx))),
-            n_threads=int(_env("ASSISTANT_THREADS", "0")),
-            max_tokens=int(_env("ASSISTANT_MAX_TOKENS", str(d.max_tokens))),
-            queue_size=int(_env("ASSISTANT_QUEUE_SIZE", str(d.queue_size))),
+            n_ctx=_number("ASSISTANT_N_CTX", d.n_ctx, 512),
+            n_threads=_number("ASSISTANT_THREADS", 0, 0),
+            max_tokens=_number("ASSISTANT_MAX_TOKENS", d.max_tokens, 1),
+            queue_size=_number("ASSISTANT_QUEUE_SIZE", d.queue_size, 1),
             policy_file=Path(_env("ASSISTANT_POLICY", "")) if _env("ASSISTANT_POLICY", "") else None,
+            auth=_env("ASSISTANT_AUTH", ""),
             quiet=_env("ASSISTANT_QUIET", "") not in ("", "0", "false", "False")
             or _env("CI", "") not in ("", "0", "false", "False"),
         )
