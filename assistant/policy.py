@@ -65,7 +65,7 @@ class Policy:
     question_missing_max: float = 1.0
     """Largest IDF-weighted share of the question's content terms that may be missing from the
     cited passages (with their titles and speakers) for the answer to stand."""
-    question_entities_required: bool = True
+    question_entities_required: bool = False
     """The question's proper names and numbers must all be in the cited passages."""
     verify_min: float = 0.0
     """Ask the model, after its answer, whether the passages state it (one short yes/no turn
