@@ -1,0 +1,32 @@
+"""Offline question answering over news articles, every claim cited to an exact passage.
+
+The public API, imported lazily so that ``import assistant`` stays cheap::
+
+    from assistant import Answerer, NewsRetriever, Retriever, Settings
+
+    settings = Settings.from_env()
+    answerer = Answerer(settings)
+    result = answerer.answer("What did the minister say about the talks?")
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__all__ = ["Answerer", "AnswerResult", "NewsRetriever", "Policy", "Retriever", "Settings"]
+
+_WHERE = {
+    "Answerer": "answer",
+    "AnswerResult": "answer",
+    "NewsRetriever": "retrieve",
+    "Policy": "policy",
+    "Retriever": "retrieve",
+    "Settings": "config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

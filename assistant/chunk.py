@@ -61,7 +61,9 @@ _ABBREV = {
     "e.g",
     "i.e",
 }
-_BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*\s+")
+# A sentence ends at . ! ? … (and closing quotes) before a space, or at a full-width stop of
+# scripts written without spaces (。！？), which needs none.
+_BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*\s+|[。！？]+[”」』）]*\s*")
 _OPEN_QUOTES = "“"
 _QUOTE_START = re.compile(r"[“\"]")
 _PRONOUN_SPEECH = re.compile(
@@ -73,7 +75,7 @@ _CLOSE_QUOTES = "”"
 
 # Bump when chunk boundaries or chunk metadata rules change: every chunk ID changes,
 # so the next ``assistant index`` rebuilds instead of keeping stale chunks.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 
 @dataclass
@@ -98,13 +100,13 @@ class Chunk:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` ends an abbreviation such as "U.S." or "Nov."."""
-    m = re.search(r"([A-Za-z.]+)$", text[:dot])
+    m = re.search(r"((?:[^\W\d_]|\.)+)$", text[:dot])
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
     if word in _ABBREV:
         return True
-    return bool(re.fullmatch(r"(?:[a-z]\.)*[a-z]", word))  # initials: "U.S", "J"
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)*[^\W\d_]", word))  # initials: "U.S", "J", "É"
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -118,8 +120,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             punct_end = m.start() + len(m.group(0).rstrip())
             if text[m.start()] == "." and _is_abbreviation(text, m.start()):
                 continue
-            if m.end() < p1 and not re.match(r"[“\"'‘(\[A-Z0-9]", text[m.end()]):
-                continue
+            if m.end() < p1 and text[m.end()].islower():
+                continue  # "e.g. the", "approx. three": a lower-case word goes on the same sentence
             _append(text, spans, cursor, punct_end)
             cursor = m.end()
         _append(text, spans, cursor, p1)
@@ -213,5 +215,5 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
 
 def _is_noise(paragraph: str) -> bool:
     """Lines like "-", "close" or "Leave a Response" carry nothing to retrieve."""
-    words = re.findall(r"[A-Za-z0-9]+", paragraph)
+    words = re.findall(r"[^\W_]+", paragraph)
     return len(words) < 3 and len(paragraph) < 25

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, apply_offline_env, positive_int
+from .config import Settings, apply_offline_env, positive_int, settings_help
 
 apply_offline_env()
 
@@ -30,14 +30,7 @@ examples:
   assistant eval --calibrate --set eval/dev.jsonl --set other/questions.jsonl=other/articles
                                        choose refusal thresholds on several question sets
 
-Settings come from flags or environment variables (flags win):
-  ASSISTANT_INDEX_DIR   embedded Chroma store (default: index/ in the project)
-  ASSISTANT_CHROMA_URL  use a Chroma server instead, e.g. http://127.0.0.1:8000
-  ASSISTANT_LLM         llamacpp (default, embedded, offline) | openai | ollama
-  ASSISTANT_LLM_MODEL   model name (openai/ollama) or GGUF path (llamacpp)
-  ASSISTANT_LLM_BASE_URL  server URL for openai/ollama backends
-  ASSISTANT_K           passages per question (default 5)
-  ASSISTANT_POLICY      JSON file of thresholds (support, refusal); see docs/evaluation.md
+{settings}
 Everything runs offline; no telemetry is sent.
 """
 
@@ -84,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="assistant",
         description="Answer questions about a folder of news articles, offline, with every claim "
         "cited to an exact passage you can check.",
-        epilog=EPILOG,
+        epilog=EPILOG.replace("{settings}", settings_help()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

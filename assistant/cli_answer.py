@@ -60,6 +60,8 @@ def _ask_stream(answerer: Any, question: str, history: list[dict[str, str]], k: 
     print()
     if result.answer.strip() != streamed.strip():
         print(f"\nChecked answer: {result.answer}")
+    if result.standalone_question.strip() != result.question.strip():
+        print(f"(read as: {result.standalone_question})")
     _print_sources(result)
     return result
 

@@ -1,27 +1,108 @@
 """Turn a follow-up question into a standalone one, using the chat history.
 
-"What did he say about Japan?" after a turn about Shin Kak-soo becomes
-"What did Shin Kak-soo say about Japan?".  The rules are deterministic and
-cost no model call: third-person pronouns are replaced by the person the
-conversation was last about.
+"What did he say about Japan?" after a turn about a quoted person becomes
+"What did <that person> say about Japan?".  The rules are deterministic and
+cost no model call: personal pronouns are replaced by the person the
+conversation was last about, never by an organisation or place.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
+
+import regex as re  # NAME uses Unicode letter classes
 
 from .attribution import NAME, find_speakers, question_speaker
 from .errors import UserError
 
-_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers|they|them|their)\b", re.I)
+_PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
+_PLURAL = re.compile(r"\b(they|them|their)\b", re.I)
+# A reference to a thing: "What did it cost?", "When was that?", "Who signed this?".
+_THING = re.compile(r"\b(it|its|that|this|these|those|there)\b(?!\s+(?:is|was|are|were)\s+\w+ing\b)", re.I)
 _PERSON_IN_TEXT = re.compile(rf"\b({NAME})\b")
-_NOT_PERSON = re.compile(
-    r"^(What|Who|When|Where|Why|How|Which|Did|Does|Do|Is|Was|The|South|North|United|U\.S|US|China|Japan|"
-    r"Korea|Seoul|Beijing|Tokyo|Washington|NATO|Quad|QUAD|Asia|Europe|Biden administration|Global Times|"
-    r"Voice|Indo|Pacific|East|West)\b"
-)
+_QUESTION_WORDS = re.compile(r"^(What|Who|Whom|Whose|When|Where|Why|How|Which|Did|Does|Do|Is|Was|Are|Were|The)\b")
+# Generic English words that mark a name as an organisation, publication or place, not a person.
+_NOT_A_PERSON_WORDS = {
+    "union",
+    "nations",
+    "states",
+    "republic",
+    "kingdom",
+    "ministry",
+    "council",
+    "party",
+    "times",
+    "news",
+    "post",
+    "journal",
+    "daily",
+    "herald",
+    "tribune",
+    "press",
+    "magazine",
+    "review",
+    "agency",
+    "department",
+    "government",
+    "administration",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "association",
+    "committee",
+    "organization",
+    "organisation",
+    "forces",
+    "army",
+    "navy",
+    "bank",
+    "company",
+    "corporation",
+    "group",
+    "forum",
+    "alliance",
+    "treaty",
+    "office",
+    "court",
+    "commission",
+    "parliament",
+    "congress",
+    "senate",
+    "house",
+    "service",
+    "center",
+    "centre",
+    "foundation",
+    "network",
+    "broadcasting",
+    "league",
+    "federation",
+    "summit",
+    "sea",
+    "ocean",
+    "peninsula",
+    "strait",
+    "island",
+    "islands",
+    "river",
+    "city",
+    "province",
+    "region",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "new",
+    "pacific",
+    "atlantic",
+}
 _TITLES = {
     "state",
     "councilor",
@@ -88,40 +169,80 @@ def _strip_titles(name: str) -> str:
     return " ".join(words)
 
 
-def _people(text: str) -> list[str]:
-    """Likely person names in ``text``, most salient first."""
+def is_person_like(name: str, text: str = "") -> bool:
+    """False for names that read as an organisation, publication or place.
+
+    A word such as "Union", "Times" or "North" in the name, or "the" before it in
+    ``text`` ("the European Union said"), marks it as not a person.
+    """
+    words = name.split()
+    if not words or _QUESTION_WORDS.match(name) or {w.lower().strip(".") for w in words} & _NOT_A_PERSON_WORDS:
+        return False
+    return not (text and re.search(rf"\bthe\s+{re.escape(name)}", text, re.I))
+
+
+def _names(text: str) -> list[str]:
+    """Names that ``text`` asks about or attributes speech to, most salient first."""
     names = [question_speaker(text)] + find_speakers(text)
     for m in _PERSON_IN_TEXT.finditer(text):
         cand = _strip_titles(m.group(1))
-        if len(cand.split()) >= 2 and not _NOT_PERSON.match(cand):
+        if len(cand.split()) >= 2:
             names.append(cand)
-    return [n for n in (_strip_titles(x) for x in names) if n and not _NOT_PERSON.match(n)]
+    return [n for n in (_strip_titles(x) for x in names) if n and not _QUESTION_WORDS.match(n)]
+
+
+def _last(history: list[dict[str, str]], want_person: bool) -> str:
+    """The name the conversation was last about: a person for he/she, anyone for they."""
+    last_user = [t for t in history if t["role"] == "user"][-1:]
+    for turn in last_user + list(reversed(history)):
+        for name in _names(turn["content"]):
+            if not want_person or is_person_like(name, turn["content"]):
+                return name
+    return ""
+
+
+def _names_someone(question: str) -> bool:
+    """True when the question already names whom it is about ("What did Biden say about his trip?").
+
+    The asked-about speaker counts, and any other full name (two words or more) that reads as a person.
+    """
+    if question_speaker(question):
+        return True
+    names = (_strip_titles(m.group(1)) for m in _PERSON_IN_TEXT.finditer(question))
+    return any(len(n.split()) >= 2 and is_person_like(n, question) for n in names)
 
 
 def condense(question: str, history: list[dict[str, str]]) -> str:
-    """A standalone version of ``question`` given the previous turns."""
-    if not history or not _PRONOUN.search(question):
-        return question
-    person = ""
-    last_user = [t for t in history if t["role"] == "user"][-1:]
-    for turn in last_user + list(reversed(history)):
-        people = _people(turn["content"])
-        if people:
-            person = people[0]
-            break
-    if not person:
-        return question
+    """A standalone version of ``question`` given the previous turns.
 
-    def swap(m: re.Match[str]) -> str:
-        word = m.group(1).lower()
-        if word in ("his", "their", "hers"):
-            return f"{person}'s"
-        if (
-            word == "her"
-            and re.match(r"\s+[a-z]", question[m.end() :])
-            and not re.match(r"\s+(about|on|to|in|for|with|at)\b", question[m.end() :])
-        ):
-            return f"{person}'s"
-        return person
+    he/she/his/her → the person last asked about (never an organisation); they/their →
+    the person or organisation last asked about; a question that already names someone
+    keeps its pronouns (they refer to that name). A reference to a thing ("What did it
+    cost?") that no rule can resolve carries the previous question along, so retrieval
+    and the model see what "it" was about.
+    """
+    if not history:
+        return question
+    personal, plural = _PERSONAL.search(question), _PLURAL.search(question)
+    if (personal or plural) and not _names_someone(question):
+        person = _last(history, want_person=bool(personal))
+        if person:
+            return (_PERSONAL if personal else _PLURAL).sub(lambda m: _swap(m, person, question), question, count=1)
+    if _THING.search(question) and not _names_someone(question):
+        previous = [t["content"] for t in history if t["role"] == "user"][-1:]
+        if previous and previous[0].strip() != question.strip():
+            return f"{question.rstrip()} (following up on: {previous[0].strip()})"
+    return question
 
-    return _PRONOUN.sub(swap, question, count=1)
+
+def _swap(m: re.Match[str], person: str, question: str) -> str:
+    word = m.group(1).lower()
+    if word in ("his", "their", "hers"):
+        return f"{person}'s"
+    if (
+        word == "her"
+        and re.match(r"\s+[a-z]", question[m.end() :])
+        and not re.match(r"\s+(about|on|to|in|for|with|at)\b", question[m.end() :])
+    ):
+        return f"{person}'s"
+    return person

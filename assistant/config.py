@@ -14,8 +14,14 @@ from pathlib import Path
 from .errors import UserError
 from .policy import Policy
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# A source checkout (or an editable install of one) has pyproject.toml beside the package and
+# keeps its index, seeds and prompts there. An installed wheel carries the prompts inside the
+# package (pyproject.toml maps prompts/ to assistant/prompts) and keeps its index in the
+# user's data folder, so it works from any directory.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+PROMPTS_DIR = PROJECT_ROOT / "prompts" if IN_CHECKOUT else PACKAGE_DIR / "prompts"
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -72,14 +78,81 @@ def _default_cache_dir() -> Path:
     return Path(base) / "news-assistant"
 
 
+def _default_home() -> Path:
+    """Where the index and articles live by default: the checkout, or the user's data folder."""
+    if IN_CHECKOUT:
+        return PROJECT_ROOT
+    return Path(os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")) / "news-assistant"
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One environment setting, documented once: `--help` and the README table come from here."""
+
+    name: str
+    default: str
+    meaning: str
+    flag: str = ""
+
+
+ENV_VARS: tuple[EnvVar, ...] = (
+    EnvVar("ASSISTANT_INDEX_DIR", "`index/` in a checkout, else `~/.local/share/news-assistant/index`",
+           "embedded Chroma store", "--index-dir"),
+    EnvVar("ASSISTANT_CHROMA_URL", "–", "a Chroma server instead, e.g. `http://127.0.0.1:8000`; start one with "
+           "`chroma run --path DIR --host 127.0.0.1 --port 8000`", "--chroma-url"),
+    EnvVar("ASSISTANT_COLLECTION", "`articles`", "Chroma collection name"),
+    EnvVar("ASSISTANT_CORPUS_DIR", "`seeds/` in a checkout, else `~/.local/share/news-assistant/articles`",
+           "what `assistant index` indexes when given no path"),
+    EnvVar("ASSISTANT_LLM", "`llamacpp`", "`llamacpp` (embedded, offline), `openai` (any OpenAI-compatible server: "
+           "vLLM, llama.cpp server, LM Studio, OpenAI) or `ollama`", "--llm"),
+    EnvVar("ASSISTANT_LLM_MODEL", "embedded Qwen", "model name, or a GGUF path for `llamacpp`", "--model"),
+    EnvVar("ASSISTANT_LLM_BASE_URL", "–", "server URL for `openai`/`ollama`, e.g. `http://127.0.0.1:8080/v1`",
+           "--base-url"),
+    EnvVar("ASSISTANT_LLM_API_KEY", "`OPENAI_API_KEY`", "API key for the `openai` backend"),
+    EnvVar("ASSISTANT_K", "5", "passages retrieved per question", "--k"),
+    EnvVar("ASSISTANT_POLICY", "–", "JSON file overriding thresholds of retrieval, support and refusal; "
+           "`assistant policy` lists them all", "--policy"),
+    EnvVar("ASSISTANT_MAX_FILE_MB", "5", "largest article accepted"),
+    EnvVar("ASSISTANT_CHUNK_CHARS", "420", "target chunk size in characters; a change re-embeds at the next index"),
+    EnvVar("ASSISTANT_N_CTX", "4096", "context window of the embedded model"),
+    EnvVar("ASSISTANT_THREADS", "0 (all cores)", "CPU threads of the embedded model"),
+    EnvVar("ASSISTANT_MAX_TOKENS", "320", "longest answer, in tokens"),
+    EnvVar("ASSISTANT_AUTH", "–", "`USER:PASS`, or a file of such lines, required by `serve`", "--auth"),
+    EnvVar("ASSISTANT_QUEUE_SIZE", "32", "requests the web server queues; beyond that callers get "
+           "\"Queue is full! Please try again.\" at once"),
+    EnvVar("ASSISTANT_CACHE_DIR", "`~/.cache/news-assistant`", "where the assembled GGUF is kept"),
+    EnvVar("ASSISTANT_QUIET", "off (on when `CI` is set)", "no progress output", "--quiet"),
+)
+
+
+def settings_help() -> str:
+    """The settings part of `assistant --help`: each variable, its flag and its default."""
+    width = max(len(v.name) for v in ENV_VARS) + 2
+    lines = ["Settings come from flags or environment variables (flags win):"]
+    for v in ENV_VARS:
+        extra = [v.flag] if v.flag else []
+        if v.default != "–":
+            extra.append(f"default {v.default}")
+        lines.append(f"  {v.name:<{width}}{v.meaning}".replace("`", "") + (f" [{'; '.join(extra)}]" if extra else ""))
+    return "\n".join(lines).replace("`", "")
+
+
+def settings_table() -> str:
+    """The README's settings table (`python -m assistant.config` prints it)."""
+    rows = ["| variable | flag | default | meaning |", "| --- | --- | --- | --- |"]
+    for v in ENV_VARS:
+        rows.append(f"| `{v.name}` | {f'`{v.flag}`' if v.flag else '–'} | {v.default} | {v.meaning} |")
+    return "\n".join(rows)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings. Build with :meth:`from_env`, then ``with_(...)`` for flags."""
 
-    index_dir: Path = PROJECT_ROOT / "index"
+    index_dir: Path = field(default_factory=lambda: _default_home() / "index")
     chroma_url: str = ""
     collection: str = "articles"
-    corpus_dir: Path = PROJECT_ROOT / "seeds"
+    corpus_dir: Path = field(default_factory=lambda: _default_home() / ("seeds" if IN_CHECKOUT else "articles"))
     cache_dir: Path = field(default_factory=_default_cache_dir)
     k: int = 5
     max_question_chars: int = 2000
@@ -136,3 +209,7 @@ class Settings:
 def read_prompt(name: str) -> str:
     """Return the text of ``prompts/<name>.txt``."""
     return (PROMPTS_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    print(settings_table())

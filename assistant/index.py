@@ -102,8 +102,12 @@ def build_index(
                 except LoadError as exc:
                     problem = str(exc)
             if problem is not None:
+                # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
+                # must not stay searchable: its old chunks go, and the report says so.
+                gone = ids_by_path.pop(str(path.resolve()), set())
+                stale.extend(gone)
                 report.skipped.append((str(path), problem))
-                say(f"skipped {path}: {problem}")
+                say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
                 continue
             file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
             chunks = chunk_article(article, settings.chunk_chars)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -18,7 +19,18 @@ _STOP = set(
     were what when where which who whom why will with would you your about after also any can could should
     said say says tell told""".split()
 )
-_TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*\+?")
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?")  # letters and digits of any script
+# Scripts written without spaces between words: a run of them is indexed as character bigrams.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+")
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without accents, so "Müller" and "Muller", "Émile" and "Emile" match."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def _stem(word: str) -> str:
@@ -35,7 +47,10 @@ def _stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Lower-cased terms; hyphenated and "+"-suffixed words also yield their parts."""
     terms: list[str] = []
-    for tok in _TOKEN.findall(text.lower()):
+    folded = strip_accents(text.lower())
+    for run in _UNSPACED.findall(folded):
+        terms.extend(_bigrams(run))
+    for tok in _TOKEN.findall(_UNSPACED.sub(" ", folded)):
         parts = re.split(r"[-'’]", tok.rstrip("+"))
         if tok not in _STOP:
             terms.append(_stem(tok))

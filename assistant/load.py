@@ -25,22 +25,13 @@ class LoadError(Exception):
 class Article:
     """One source file, its text and the spans of it that hold body text."""
 
-    source: str
+    source: str  # the absolute path as text: what passages and citations name
     path: Path
     text: str
     title: str = ""
     publisher: str = ""
     date: str = ""
     regions: list[tuple[int, int]] = field(default_factory=list)
-
-
-def display_source(path: Path) -> str:
-    """The path as a user would type it: relative to the cwd when inside it."""
-    path = path.resolve()
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
@@ -83,7 +74,8 @@ def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
         raise LoadError("binary file (contains NUL bytes)")
     if not text.strip():
         raise LoadError("empty file")
-    article = Article(source=display_source(path), path=path.resolve(), text=text)
+    # The absolute path: chunk IDs and citations are the same from any working directory.
+    article = Article(source=str(path.resolve()), path=path.resolve(), text=text)
     if path.suffix.lower() in (".html", ".htm"):
         _parse_html(article)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -78,47 +79,84 @@ def check_question(question: str, settings: Settings) -> str:
     return q
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One consistent view of the index: :meth:`Retriever.refresh` swaps it whole, a search reads one."""
+
+    version: str
+    collection: Any
+    ids: list[str]
+    docs: list[str]
+    metas: list[dict[str, Any]]
+    row: dict[str, int]
+    bm25: BM25
+    by_name: dict[str, set[int]]
+    idf: Callable[[str], float]
+
+
+def _snapshot(collection: Any, version: str) -> _Snapshot:
+    """Read every chunk and build the lexical caches over them."""
+    data = get_all(collection, ["documents", "metadatas"])
+    if not data["ids"]:
+        raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
+    ids, docs, metas = data["ids"], data["documents"], data["metadatas"]
+    bm25 = BM25([embedding_text(m.get("title", ""), d, m.get("quote_of", "")) for d, m in zip(docs, metas)])
+    by_name: dict[str, set[int]] = {}
+    for i, m in enumerate(metas):
+        for n in _speaking(m):
+            for part in name_parts(n):
+                by_name.setdefault(part, set()).add(i)
+    return _Snapshot(
+        version=version,
+        collection=collection,
+        ids=ids,
+        docs=docs,
+        metas=metas,
+        row={cid: i for i, cid in enumerate(ids)},
+        bm25=bm25,
+        by_name=by_name,
+        idf=idf_function(bm25.document_frequency, bm25.n),
+    )
+
+
 class Retriever:
-    """Hybrid retriever over one Chroma collection; thread-safe for queries."""
+    """Hybrid retriever over one Chroma collection; thread-safe for queries.
+
+    Every search works on one immutable :class:`_Snapshot`; a refresh builds a new one
+    and replaces the reference in a single assignment, so a search never mixes two.
+    """
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: Policy | None = None) -> None:
         self.settings = settings
         self.policy = policy or settings.load_policy()
-        self.collection = open_collection(settings)
         self.embedder = embedder or get_embedder()
         self._lock = threading.Lock()
-        self._version = ""
         self._checked = 0.0
+        self._snap: _Snapshot | None = None
         self.refresh(force=True)
+
+    @property
+    def idf(self) -> Callable[[str], float]:
+        """IDF weights of the current snapshot's words."""
+        return self._snap.idf
+
+    @property
+    def metas(self) -> list[dict[str, Any]]:
+        """Metadata of every chunk in the current snapshot."""
+        return self._snap.metas
 
     # -- caches ----------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
-        """Reload chunk texts and rebuild BM25 when the index version changed."""
+        """Swap in a new snapshot when the index version changed (checked at most once a second)."""
         with self._lock:
             if not force and time.monotonic() - self._checked < 1.0:
                 return
             self._checked = time.monotonic()
-            self.collection = open_collection(self.settings)
-            version = index_version(self.collection)
-            if version == self._version and not force:
+            collection = open_collection(self.settings)
+            version = index_version(collection)
+            if self._snap is not None and version == self._snap.version and not force:
                 return
-            data = get_all(self.collection, ["documents", "metadatas"])
-            if not data["ids"]:
-                raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
-            self.ids: list[str] = data["ids"]
-            self.docs: list[str] = data["documents"]
-            self.metas: list[dict[str, Any]] = data["metadatas"]
-            self.row = {cid: i for i, cid in enumerate(self.ids)}
-            self.bm25 = BM25(
-                [embedding_text(m.get("title", ""), d, m.get("quote_of", "")) for d, m in zip(self.docs, self.metas)]
-            )
-            self.by_name: dict[str, set[int]] = {}
-            for i, m in enumerate(self.metas):
-                for n in _speaking(m):
-                    for part in name_parts(n):
-                        self.by_name.setdefault(part, set()).add(i)
-            self.idf = idf_function(self.bm25.document_frequency, self.bm25.n)
-            self._version = version
+            self._snap = _snapshot(collection, version)
 
     # -- search ----------------------------------------------------------
     def search(self, question: str, k: int | None = None) -> list[Passage]:
@@ -126,21 +164,22 @@ class Retriever:
         question = check_question(question, self.settings)
         k = max(1, min(int(k or self.settings.k), 50))
         self.refresh()
-        n = len(self.ids)
+        snap = self._snap  # everything below reads this one snapshot
+        n = len(snap.ids)
         qvec = self.embedder.embed_query(question)
-        res = self.collection.query(
+        res = snap.collection.query(
             query_embeddings=[qvec], n_results=min(self.policy.candidates, n), include=["distances"]
         )
         dense_ids, dists = res["ids"][0], res["distances"][0]
         fused: dict[int, float] = {}
         dense_sim: dict[int, float] = {}
         for rank, (cid, dist) in enumerate(zip(dense_ids, dists)):
-            i = self.row.get(cid)
+            i = snap.row.get(cid)
             if i is None:
                 continue
             dense_sim[i] = 1.0 - float(dist)
             fused[i] = fused.get(i, 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
-        lex_scores = self.bm25.scores(question)
+        lex_scores = snap.bm25.scores(question)
         order = np.argsort(-lex_scores)
         lex_rank = np.empty(n, dtype=np.int64)
         lex_rank[order] = np.arange(n)
@@ -153,8 +192,8 @@ class Retriever:
         speaking: set[int] = set()
         if speaker:
             for part in name_parts(speaker):
-                for i in self.by_name.get(part, ()):
-                    m = self.metas[i]
+                for i in snap.by_name.get(part, ()):
+                    m = snap.metas[i]
                     if any(same_person(speaker, x) for x in _speaking(m)):
                         speaking.add(i)
             for i in speaking:
@@ -165,16 +204,16 @@ class Retriever:
         ranked = sorted(fused, key=lambda i: (i in speaking, fused[i]), reverse=True)[:k]
         passages = []
         for i in ranked:
-            m = self.metas[i]
+            m = snap.metas[i]
             passages.append(
                 Passage(
-                    chunk_id=self.ids[i],
+                    chunk_id=snap.ids[i],
                     source=str(m.get("source", "")),
                     title=str(m.get("title", "")),
                     publisher=str(m.get("publisher", "")),
                     date=str(m.get("date", "")),
                     path=str(m.get("path", "")),
-                    text=self.docs[i],
+                    text=snap.docs[i],
                     start=int(m.get("start", 0)),
                     end=int(m.get("end", 0)),
                     score=round(fused[i], 6),

@@ -7,9 +7,6 @@ never tries to download its default ONNX model.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,25 +91,19 @@ def writer_lock(settings: Settings, wait_seconds: float = 600.0, say=print) -> I
     if settings.chroma_url:
         yield
         return
+    from filelock import FileLock, Timeout
+
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    path = Path(settings.index_dir) / ".write.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(Path(settings.index_dir) / ".write.lock")
     try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"another process is indexing into {settings.index_dir}; waiting for it to finish…")
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"another process is indexing into {settings.index_dir}; waiting for it to finish…")
-            deadline = time.monotonic() + wait_seconds
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise UserError(
-                            f"another process is still indexing into {settings.index_dir}; try again later"
-                        ) from None
-                    time.sleep(0.2)
+            lock.acquire(timeout=wait_seconds)
+        except Timeout:
+            raise UserError(f"another process is still indexing into {settings.index_dir}; try again later") from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from .chunk import split_sentences
-from .lexical import tokenize
+from .lexical import strip_accents, tokenize
 
 _WORD = re.compile(r"[^\W_](?:[\w’'.-]*[^\W_])?")
 _NEGATION = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
@@ -76,7 +75,7 @@ _COMMON_STARTS = _FUNCTION | {"said", "say", "says", "yes", "no", "then", "now",
 
 def fold(word: str) -> str:
     """Lower-case, strip accents and possessives: "Müller’s" -> "muller"."""
-    word = _strip_accents(word.lower())
+    word = strip_accents(word.lower())
     return re.sub(r"['’]s?$", "", word).strip(".-")
 
 
@@ -224,11 +223,7 @@ def _shared(a: str, b: str) -> bool:
 
 def content_terms(text: str) -> set[str]:
     """Stemmed content terms of ``text`` with accents folded ("Müller" -> "muller"); stop words dropped."""
-    return {t for t in tokenize(_strip_accents(text)) if len(t) > 2}
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return {t for t in tokenize(text) if len(t) > 2}
 
 
 @dataclass

@@ -12,6 +12,26 @@ from tests.helpers import SEEDS
 
 apply_offline_env()
 
+# Fixtures that load and run a language model; a test using any of them is marked `llm`.
+LLM_FIXTURES = {"answerer", "small_answerer", "llamacpp_model", "openai_server"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Apply the markers declared in pyproject.toml, so `-m "not llm and not browser"` is the fast loop.
+
+    `integration`: every test under tests/integration (real models and stores).
+    `llm`: a test using an LLM fixture; tests that run the model in a subprocess say so themselves.
+    `browser`: a test driving Chromium (the `page` fixture).
+    """
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)
+        if names & LLM_FIXTURES:
+            item.add_marker(pytest.mark.llm)
+        if "page" in names:
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:

@@ -209,6 +209,7 @@ def test_ask_rejects_bad_history(settings, tmp_path):
     assert r.returncode == 2 and "history" in r.stderr
 
 
+@pytest.mark.llm
 def test_chat_repl_keeps_history(settings):
     """`assistant chat` answers, then resolves a follow-up against the first question."""
     r = run_cli(
@@ -222,4 +223,6 @@ def test_chat_repl_keeps_history(settings):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("you>") == 3  # two questions, then end of input
+    # the follow-up was read with the first question's person: the history was used
+    assert "(read as: What did Austin add about China?)" in r.stdout, r.stdout
     assert "Traceback" not in r.stderr

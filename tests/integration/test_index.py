@@ -85,6 +85,46 @@ def test_bad_files_are_skipped_and_the_rest_indexed(tmp_path):
     assert any("latin1.txt" in m and "UTF-8" in m for m in messages)
 
 
+@pytest.mark.parametrize(
+    ("spoil", "why"),
+    [
+        (lambda f: f.write_text("   \n"), "empty"),
+        (lambda f: f.write_bytes(b"caf\xe9 " * 50), "UTF-8"),
+        (lambda f: f.write_text("word " * 40_000), "limit"),
+    ],
+    ids=["emptied", "not-utf8", "too-large"],
+)
+def test_a_file_that_becomes_unusable_leaves_the_index(tmp_path, spoil, why):
+    corpus = _corpus(tmp_path)
+    s = _fresh(tmp_path).with_(max_file_bytes=100_000)
+    build_index([corpus], s, say=lambda m: None)
+    target = corpus / "001_5690afa6f36f0277.txt"
+    col = open_collection(s)
+    assert col.get(where={"path": str(target.resolve())})["ids"]
+    spoil(target)
+    messages: list[str] = []
+    report = build_index([corpus], s, say=messages.append)
+    assert not col.get(where={"path": str(target.resolve())})["ids"]  # no longer searchable
+    assert report.chunks_removed > 0 and [Path(p).name for p, _ in report.skipped] == [target.name]
+    assert any(target.name in m and why in m and "removed" in m for m in messages), messages
+
+
+def test_indexing_from_another_directory_changes_nothing(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    s = _fresh(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the corpus lies under the working directory…
+    first = build_index([Path("corpus")], s, say=lambda m: None)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # …and now it does not
+    again = build_index([corpus], s, say=lambda m: None)
+    assert (again.files_indexed, again.chunks_added, again.files_unchanged) == (0, 0, 5)
+    metas = open_collection(s).get(include=["metadatas"])["metadatas"]
+    assert len(metas) == first.total_chunks
+    for m in metas:  # every source resolves from here, not only from where it was indexed
+        assert Path(m["source"]).is_absolute() and Path(m["source"]).is_file()
+
+
 def test_cli_reports_bad_file_by_name_and_keeps_the_index(tmp_path):
     corpus = _corpus(tmp_path)
     index_dir = tmp_path / "cli-index"

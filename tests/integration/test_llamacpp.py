@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from assistant.llm.llamacpp import ChatLlamaCppLocal
 from assistant.llm.model_file import smollm_path
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.llm  # `integration` comes from the folder (tests/conftest.py)
 
 PROMPT = [
     SystemMessage("Answer from the passage only, in one sentence."),
@@ -20,12 +20,12 @@ PROMPT = [
 
 
 @pytest.fixture(scope="module")
-def model() -> ChatLlamaCppLocal:
+def llamacpp_model() -> ChatLlamaCppLocal:
     return ChatLlamaCppLocal(model_path=str(smollm_path()), n_ctx=2048, max_tokens=32)
 
 
-def test_streamed_chunks_carry_their_log_probabilities(model):
-    chunks = list(model.stream(PROMPT))
+def test_streamed_chunks_carry_their_log_probabilities(llamacpp_model):
+    chunks = list(llamacpp_model.stream(PROMPT))
     text = "".join(str(c.content) for c in chunks)
     logprobs = [lp for c in chunks for lp in c.response_metadata.get("logprobs", [])]
     assert text.strip()
@@ -33,9 +33,9 @@ def test_streamed_chunks_carry_their_log_probabilities(model):
     assert all(lp <= 0.0 for lp in logprobs) and any(lp < 0.0 for lp in logprobs)
 
 
-def test_yes_probability_reuses_the_cached_prompt(model):
-    answer = "".join(str(c.content) for c in model.stream(PROMPT))
-    llama = model.load()
+def test_yes_probability_reuses_the_cached_prompt(llamacpp_model):
+    answer = "".join(str(c.content) for c in llamacpp_model.stream(PROMPT))
+    llama = llamacpp_model.load()
     evaluated: list[int] = []
     eval_ = llama.eval
 
@@ -46,11 +46,11 @@ def test_yes_probability_reuses_the_cached_prompt(model):
     llama.eval = counting
     try:
         turn = [AIMessage(answer), HumanMessage("Is your answer correct according to the passage? Reply yes or no.")]
-        p = model.yes_probability(PROMPT + turn)
+        p = llamacpp_model.yes_probability(PROMPT + turn)
     finally:
         llama.eval = eval_
     assert 0.0 <= p <= 1.0
-    prompt_tokens = len(model._tokens(PROMPT + turn))
+    prompt_tokens = len(llamacpp_model._tokens(PROMPT + turn))
     # Only the new turn is evaluated, not the passage and question again.
     assert sum(evaluated) < 40 < prompt_tokens
     # Positive control: a cold cache evaluates everything.
@@ -58,7 +58,7 @@ def test_yes_probability_reuses_the_cached_prompt(model):
     llama.eval = counting
     evaluated.clear()
     try:
-        model.yes_probability(PROMPT + turn)
+        llamacpp_model.yes_probability(PROMPT + turn)
     finally:
         llama.eval = eval_
     assert sum(evaluated) == prompt_tokens

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import SEEDS, run_cli
 
 
 def test_speaker_passages_rank_first(retriever):
@@ -99,3 +99,46 @@ def test_langchain_retriever_interface(retriever):
     for d in docs:
         text = Path(d.metadata["path"]).read_text(encoding="utf-8")
         assert text[d.metadata["start"] : d.metadata["end"]] == d.page_content
+
+
+def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
+    """The index grows while a search is under way; the search reads one consistent snapshot."""
+    import shutil
+
+    from assistant.config import Settings
+    from assistant.embed import get_embedder
+    from assistant.index import build_index
+    from assistant.retrieve import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    files = sorted(SEEDS.iterdir())
+    shutil.copy(files[0], corpus)
+    s = Settings.from_env().with_(index_dir=tmp_path / "index", quiet=True)
+    build_index([corpus], s, say=lambda m: None)
+
+    real = get_embedder()
+    grown: list[int] = []
+
+    class GrowsTheIndexMidSearch:
+        """Embeds like the real model, but first adds an article and makes the retriever reload."""
+
+        def embed_query(self, text: str) -> list[float]:
+            if not grown:
+                for f in files[1:3]:
+                    shutil.copy(f, corpus)
+                grown.append(build_index([corpus], s, say=lambda m: None).chunks_added)
+                retriever.refresh(force=True)
+            return real.embed_query(text)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    retriever = Retriever(s, embedder=GrowsTheIndexMidSearch())
+    before = len(retriever.metas)
+    passages = retriever.search("What did the minister say about the alliance?", 5)
+    assert grown and grown[0] > 0 and len(retriever.metas) == before + grown[0]  # the swap did happen
+    assert len(passages) == 5
+    assert all(p.source.endswith(files[0].name) for p in passages)  # only the snapshot it started with
+    again = retriever.search("What did the minister say about the alliance?", 20)
+    assert {Path(p.source).name for p in again} > {files[0].name}  # the next search sees the new articles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -135,8 +136,33 @@ def _guarded_env(tmp_path: Path, settings) -> dict[str, str]:
     }
 
 
+def _assert_guard_is_active(env: dict[str, str]) -> None:
+    """Positive control: in a process started with ``env``, a non-loopback connect is caught and logged."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"  # TEST-NET-1: never routed
+        "except OSError as e:\n"
+        "    print('blocked' if 'test guard' in str(e) else 'other: ' + str(e))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env}, capture_output=True, text=True)
+    assert r.stdout.strip() == "blocked", r.stdout + r.stderr
+    log = Path(env["NET_GUARD_LOG"])
+    assert "192.0.2.1" in log.read_text()
+    log.unlink()  # the real runs below start from an empty log
+
+
+def test_the_network_guard_catches_a_deliberate_connect(settings, tmp_path):
+    _assert_guard_is_active(_guarded_env(tmp_path, settings))
+
+
+@pytest.mark.llm
 def test_cli_never_leaves_loopback(settings, tmp_path):
     env = _guarded_env(tmp_path, settings)
+    _assert_guard_is_active(env)
     assert run_cli("retrieve", "What did Shin Kak-soo say about Quad+?", env=env).returncode == 0
     assert run_cli("index", str(SEEDS), "-q", env=env).returncode == 0
     r = run_cli("ask", "What did Austin call the US-South Korea alliance?", env=env)
@@ -149,6 +175,7 @@ def test_server_never_leaves_loopback(settings, tmp_path):
     from gradio_client import Client
 
     env = _guarded_env(tmp_path, settings)
+    _assert_guard_is_active(env)
     with serving(env=env) as url:
         result = Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
         assert result["passages"]

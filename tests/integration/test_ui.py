@@ -27,6 +27,9 @@ CHROMIUM_ARGS = [
 ]
 QUESTION = "What did Shin Kak-soo say about Quad+?"
 
+# Every test here talks to a served UI that answers with the real model.
+pytestmark = pytest.mark.llm
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

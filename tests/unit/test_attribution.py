@@ -19,3 +19,16 @@ def test_same_person_variants():
     assert same_person("Hwang Ji-hwan", "Ji-hwan Hwang")
     assert same_person("Song", "Song Zhongping")
     assert not same_person("Kim Yo Jong", "Kim Tae-hyo")
+
+
+def test_different_people_who_share_two_name_parts_stay_apart():
+    assert not same_person("Kim Yo Jong", "Kim Jong Un")
+    assert not same_person("Kim Jong Un", "Kim Yo Jong")
+
+
+def test_titles_and_surnames_match_the_full_name():
+    assert same_person("Lloyd Austin", "Austin")
+    assert same_person("Defense Secretary Austin", "Lloyd Austin")
+    assert same_person("Lloyd J. Austin", "Lloyd Austin")
+    assert same_person("Shin", "Shin Kak-soo")
+    assert not same_person("Defense Secretary Austin", "Defense Secretary Mark Esper")

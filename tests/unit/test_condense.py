@@ -20,6 +20,33 @@ def test_person_from_the_answer_when_the_question_had_none():
     assert condense("What did he say?", history) == "What did Wang Yi say?"
 
 
+def _after(question: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": "An answer [1]."}]
+
+
+def test_a_question_that_names_its_person_keeps_its_pronoun():
+    history = _after("What did Anna Lindqvist say about the port deal?")
+    assert condense("What did Okafor say about his trip?", history) == "What did Okafor say about his trip?"
+
+
+def test_he_never_resolves_to_an_organisation():
+    history = _after("What did the European Union say about the tariffs?")
+    assert condense("What did he say about Germany?", history) == "What did he say about Germany?"
+    assert "European Union" in condense("What did they say about Germany?", history)
+
+
+def test_he_skips_an_organisation_for_the_person_before_it():
+    history = _after("What did Maria Okafor say about the Pacific Trade Council?")
+    assert condense("What did she add?", history) == "What did Maria Okafor add?"
+
+
+def test_a_reference_to_a_thing_carries_the_previous_question():
+    history = _after("How much did the city pay for the new bridge?")
+    out = condense("When was it finished?", history)
+    assert out.startswith("When was it finished?") and "the new bridge" in out
+    assert condense("When was that?", _after("Who signed the water treaty?")).endswith("Who signed the water treaty?)")
+
+
 def test_standalone_questions_are_unchanged():
     assert condense("Where was the meeting?", [{"role": "user", "content": "Hi"}]) == "Where was the meeting?"
 
