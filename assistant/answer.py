@@ -13,7 +13,7 @@ passed the support check for its sentence.  An answer with no supported sentence
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -174,12 +174,37 @@ class Answerer:
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
         """Run :meth:`stream` to the end and return the result."""
-        result = None
-        for item in self.stream(question, history, k):
+        return StreamReader(self.stream(question, history, k)).finish()
+
+
+class StreamReader:
+    """The one way to read :meth:`Answerer.stream`: iterate for the tokens, then take the result.
+
+    >>> reader = StreamReader(answerer.stream(question))  # doctest: +SKIP
+    >>> for token in reader: print(token, end="")  # doctest: +SKIP
+    >>> result = reader.finish()  # doctest: +SKIP
+    """
+
+    def __init__(self, items: Iterable[str | AnswerResult]) -> None:
+        self._items = iter(items)
+        self.text = ""  # the tokens so far
+        self.result: AnswerResult | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for item in self._items:
             if isinstance(item, AnswerResult):
-                result = item
-        assert result is not None
-        return result
+                self.result = item
+            else:
+                self.text += item
+                yield item
+
+    def finish(self) -> AnswerResult:
+        """Read what is left and return the checked result."""
+        for _ in self:
+            pass
+        if self.result is None:
+            raise RuntimeError("the answer stream ended without a result")
+        return self.result
 
 
 def compose(

@@ -47,18 +47,14 @@ def _print_sources(result: Any) -> None:
 
 
 def _ask_stream(answerer: Any, question: str, history: list[dict[str, str]], k: int | None) -> Any:
-    from .answer import AnswerResult
+    from .answer import StreamReader
 
-    result = None
-    streamed = ""
-    for item in answerer.stream(question, history, k):
-        if isinstance(item, AnswerResult):
-            result = item
-        else:
-            streamed += item
-            print(item, end="", flush=True)
+    reader = StreamReader(answerer.stream(question, history, k))
+    for token in reader:
+        print(token, end="", flush=True)
+    result = reader.finish()
     print()
-    if result.answer.strip() != streamed.strip():
+    if result.answer.strip() != reader.text.strip():
         print(f"\nChecked answer: {result.answer}")
     if result.standalone_question.strip() != result.question.strip():
         print(f"(read as: {result.standalone_question})")

@@ -46,20 +46,37 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
                     if f.suffix.lower() in SUFFIXES:
                         yield f, None
         elif p.is_file():
-            if p.suffix.lower() in SUFFIXES:
-                yield p, None
-            else:
-                yield p, f"unsupported file type {p.suffix or '(none)'}; use .txt, .md or .html"
+            yield p, _type_problem(p.name)
         else:
             yield p, "no such file or folder"
 
 
-def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
-    """Read one file; raise :class:`LoadError` for unreadable or unusable files."""
+def _type_problem(name: str) -> str | None:
+    """Why a file of this name is not read as an article, or None."""
+    suffix = Path(name).suffix.lower()
+    return None if suffix in SUFFIXES else f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+
+
+def check_file(path: Path, max_bytes: int, name: str = "") -> None:
+    """Raise :class:`LoadError` for a file of an unsupported type or over ``max_bytes``.
+
+    ``name`` is the file's own name when ``path`` is a temporary copy of it (an upload).
+    """
+    problem = _type_problem(name or path.name)
+    if problem:
+        raise LoadError(problem)
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+    except OSError as exc:
+        raise LoadError(exc.strerror or str(exc)) from None
+    if size > max_bytes:
+        raise LoadError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+
+
+def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
+    """Read one file; raise :class:`LoadError` for unreadable or unusable files."""
+    check_file(path, max_bytes)
+    try:
         if not os.access(path, os.R_OK):
             raise LoadError("permission denied")
         head = path.read_bytes()[:8192]

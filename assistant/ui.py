@@ -1,179 +1,34 @@
-"""Stage 6: the local Gradio chat page.
+"""Stage 6: the local Gradio chat page, a thin app over the answer pipeline.
 
-Answers stream into the chat; the side panel shows each cited passage
-highlighted inside its paragraph, and one click on a source opens the whole
-article with the span highlighted and scrolled into view.  Everything
-rendered from articles is HTML-escaped.
+Rendering lives in :mod:`assistant.render` (pure functions), uploads in
+:mod:`assistant.uploads`; this module holds the models, the handlers and the layout.
+Answers stream into the chat; the side panel shows each cited passage highlighted
+inside its paragraph, and one click opens the whole article with the span highlighted.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .config import Settings
 from .errors import BackendError, UserError
-
-EXAMPLES = [
-    "What did Shin Kak-soo say about Quad+?",
-    "How long had it been since the previous U.S.-South Korea 2+2 meeting?",
-    "What did Kim Yo Jong warn the new US administration?",
-    "What did Song Zhongping say about NATO?",
-]
-UPLOAD_TYPES = (".txt", ".md", ".html", ".htm")
-NOT_FOUND_LABEL = "Not found in the articles"
-
-CSS = """
-#sources .src {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:0 0 10px 0}
-#sources .src.uncited {opacity:.75;border-style:dashed}
-#sources .meta {font-size:.85em;color:#57606a}
-#sources .marker {font-weight:700;margin-right:.3em}
-#sources mark, #article-view mark {background:#fff3a3;padding:0 2px;border-radius:2px}
-#sources .notfound {background:#fff4f4;border:1px solid #f0b4b4;border-radius:8px;padding:8px 12px;margin-bottom:10px}
-#article-view .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
-  border-radius:8px;padding:12px;line-height:1.5}
-#status-line {font-size:.9em;color:#57606a}
-#sources .check {color:#1a7f37}
-#sources .removed {border-left:3px solid #d4a72c;padding-left:8px;margin-bottom:8px}
-"""
-SCROLL_JS = """() => { setTimeout(() => { const m = document.querySelector('#article-view mark');
-  if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }"""
-
-
-# --- rendering (pure functions) ---------------------------------------------
-
-
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    return a, len(text) if b < 0 else b
-
-
-def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
-    """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``."""
-    attr = f' id="{mark_id}"' if mark_id else ""
-    return html.escape(text[:start]) + f"<mark{attr}>{html.escape(text[start:end])}</mark>" + html.escape(text[end:])
-
-
-def _meta_line(item: dict[str, Any]) -> str:
-    parts = [item.get("publisher") or "", item.get("date") or "", Path(item.get("source", "")).name]
-    return " · ".join(html.escape(p) for p in parts if p)
-
-
-def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:
-    """One source: title, publisher · date · file, and the span highlighted in its paragraph."""
-    text = _read(item.get("abspath") or item["source"])
-    start, end = int(item["start"]), int(item["end"])
-    if text[start:end] == item["text"]:
-        a, b = _paragraph_bounds(text, start, end)
-        body = highlight(text[a:b], start - a, end - a)
-    else:  # the file changed since indexing: show the stored span only
-        body = f"<mark>{html.escape(item['text'])}</mark>"
-    cls = "src" if cited else "src uncited"
-    support = item.get("support") or {}
-    check = ""
-    if support:
-        what = "states the sentence" if support.get("verdict") == "supported" else "quoted"
-        check = f" · <span class='check'>✓ {what} (support {float(support.get('score', 0)):.2f})</span>"
-    return (
-        f'<div class="{cls}" data-source="{html.escape(item["source"])}" data-start="{start}" data-end="{end}">'
-        f'<div><span class="marker">{html.escape(label)}</span><b>{html.escape(item.get("title") or item["source"])}</b></div>'
-        f'<div class="meta">{_meta_line(item)} · chars {start}–{end}{check}</div>'
-        f"<p>{body}</p></div>"
-    )
-
-
-def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
-    """The side panel for one answer."""
-    if not result:
-        return "<p class='meta'>Ask a question: the passages behind each answer appear here.</p>"
-    out = []
-    if result.get("error"):
-        out.append(f"<div class='notfound'><b>Error.</b> {html.escape(result['error'])}</div>")
-    if result.get("status") == "not_found":
-        why = f" ({html.escape(result['reason'])})" if result.get("reason") else ""
-        out.append(
-            f"<div class='notfound'><b>{NOT_FOUND_LABEL}</b>{why}. The closest passages are below; "
-            "they do not answer the question.</div>"
-        )
-    elif result.get("method") == "extracted":
-        out.append("<div class='meta'>Quoted from the article: the model gave no checked answer.</div>")
-    for r in result.get("removed", []):
-        out.append(
-            f"<div class='removed meta'>Removed from the answer: “{html.escape(r['sentence'])}” "
-            f"({html.escape(r['why'])})</div>"
-        )
-    for c in result.get("citations", []):
-        out.append(source_card(c, f"[{c['marker']}]"))
-    cited = {(c["source"], c["start"]) for c in result.get("citations", [])}
-    uncited = [p for p in result.get("retrieved", []) if (p["source"], p["start"]) not in cited]
-    if result.get("status") == "not_found" or result.get("error"):
-        uncited_to_show = uncited[:3] if not show_all else uncited
-    else:
-        uncited_to_show = uncited if show_all else []
-    if uncited_to_show:
-        out.append("<div class='meta'>Retrieved but not cited:</div>")
-        out.extend(source_card(p, "·", cited=False) for p in uncited_to_show)
-    return "\n".join(out)
-
-
-def render_article(item: dict[str, Any] | None) -> str:
-    """The whole article with the cited span highlighted."""
-    if not item:
-        return ""
-    text = _read(item.get("abspath") or item["source"])
-    start, end = int(item["start"]), int(item["end"])
-    if text[start:end] != item["text"]:
-        return "<p class='meta'>This article changed on disk since it was indexed; re-index it.</p>"
-    title = html.escape(item.get("title") or item["source"])
-    return (
-        f"<h3>{title}</h3><div class='meta'>{_meta_line(item)}</div>"
-        f"<div class='article'>{highlight(text, start, end, 'cited-span')}</div>"
-    )
-
-
-def openable(result: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The passages a user can open: the citations, or for a refusal the three closest."""
-    if not result:
-        return []
-    return result.get("citations") or result.get("retrieved", [])[:3]
-
-
-def source_choices(result: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """Radio choices for opening the cited (or closest) articles; values index :func:`openable`."""
-    choices = []
-    for i, c in enumerate(openable(result)):
-        label = f"[{c['marker']}]" if "marker" in c else f"#{i + 1}"
-        title = (c.get("title") or Path(c["source"]).name)[:70]
-        choices.append((f"{label} {title}", str(i)))
-    return choices
-
-
-# --- uploads -----------------------------------------------------------------
-
-
-def safe_upload_name(name: str) -> str:
-    """A file name with no directories or odd characters; raise :class:`UserError` if unusable."""
-    base = Path(name.replace("\\", "/")).name
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")
-    if not base or Path(base).suffix.lower() not in UPLOAD_TYPES:
-        raise UserError(f"{Path(name).name or name!r}: only .txt, .md and .html articles can be added")
-    return base[:120]
-
-
-# --- the app -----------------------------------------------------------------
+from .load import SUFFIXES
+from .render import (
+    CSS,
+    NOT_FOUND_LABEL,
+    SCROLL_JS,
+    openable,
+    plain,
+    render_article,
+    render_sources,
+    result_dict,
+    source_choices,
+)
+from .uploads import save_uploads
 
 
 class App:
@@ -205,19 +60,20 @@ class App:
         return f"LLM: `{describe(self.settings)}` ({state}) · passages per question: {self.settings.k}"
 
     # -- chat ------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Iterator[Any]:
-        """Yield tokens, then the result dict (the API shape)."""
-        from .answer import AnswerResult
+    def stream(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Any:
+        """A :class:`~assistant.answer.StreamReader` over the answer; an error while the model is not ready."""
+        from .answer import StreamReader
 
         if self.answerer is None:
             if self.load_error:
                 raise BackendError(f"the language model could not be loaded: {self.load_error}")
             raise BackendError("the language model is still loading; try again in a few seconds")
-        for item in self.answerer.stream(question, history, k):
-            if isinstance(item, AnswerResult):
-                yield _result_dict(item)
-            else:
-                yield item
+        return StreamReader(self.answerer.stream(question, history, k))
+
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions that fit the indexed folder: the people quoted most."""
+        counts = Counter(name for m in self.retriever.metas for name in str(m.get("speakers", "")).split("; ") if name)
+        return [f"What did {name} say?" for name, _ in counts.most_common(n)]
 
     def chat(
         self, message: str, chat_history: list[dict[str, Any]], k: float, show_all: bool
@@ -225,7 +81,7 @@ class App:
         import gradio as gr
 
         history = [
-            {"role": m["role"], "content": _plain(m["content"])}
+            {"role": m["role"], "content": plain(m["content"])}
             for m in chat_history or []
             if m.get("role") in ("user", "assistant")
         ]
@@ -234,15 +90,12 @@ class App:
             {"role": "assistant", "content": ""},
         ]
         result: dict[str, Any] | None = None
-        streamed = ""
         try:
-            for item in self.ask(message, history, int(k)):
-                if isinstance(item, dict):
-                    result = item
-                else:
-                    streamed += item
-                    chat_history[-1] = {"role": "assistant", "content": streamed}
-                    yield chat_history, gr.skip(), gr.skip(), gr.skip()
+            reader = self.stream(message, history, int(k))
+            for _ in reader:
+                chat_history[-1] = {"role": "assistant", "content": reader.text}
+                yield chat_history, gr.skip(), gr.skip(), gr.skip()
+            result = result_dict(reader.finish())
         except (UserError, BackendError) as exc:
             passages = [p.to_json() | {"abspath": p.path} for p in getattr(exc, "passages", [])]
             result = {"error": str(exc), "citations": [], "retrieved": passages, "status": "error"}
@@ -281,24 +134,7 @@ class App:
 
         if not files:
             return "Choose one or more .txt, .md or .html files first.", self.corpus_rows()
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        saved, messages = [], []
-        for f in files:
-            src = Path(getattr(f, "name", f))
-            try:
-                name = safe_upload_name(getattr(f, "orig_name", None) or src.name)
-                size = src.stat().st_size
-                if size > self.settings.max_file_bytes:
-                    raise UserError(
-                        f"{name}: {size / 1e6:.1f} MB is over the {self.settings.max_file_bytes / 1e6:.0f} MB limit"
-                    )
-                dest = (self.upload_dir / name).resolve()
-                if dest.parent != self.upload_dir.resolve():
-                    raise UserError(f"{name}: bad file name")
-                shutil.copyfile(src, dest)
-                saved.append(dest)
-            except UserError as exc:
-                messages.append(f"❌ rejected {exc}")
+        saved, messages = save_uploads(files, self.upload_dir, self.settings.max_file_bytes)
         if saved:
             with self.index_lock:
                 if progress is not None:
@@ -313,25 +149,6 @@ class App:
         return "\n\n".join(messages), self.corpus_rows()
 
 
-def _plain(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(_plain(c) for c in content)
-    if isinstance(content, dict):
-        return str(content.get("text") or content.get("content") or "")
-    return str(content)
-
-
-def _result_dict(r: Any) -> dict[str, Any]:
-    out = r.to_json()
-    for c, src in zip(out["citations"], r.citations):
-        c["abspath"] = src.path
-    for p, src in zip(out["retrieved"], r.retrieved):
-        p["abspath"] = src.path
-    return out
-
-
 def build_app(settings: Settings) -> Any:
     """The Gradio Blocks app."""
     import gradio as gr
@@ -343,11 +160,7 @@ def build_app(settings: Settings) -> Any:
         from .condense import parse_history
 
         try:
-            result = None
-            for item in app.ask(question, parse_history(history_json or "[]"), int(k)):
-                if isinstance(item, dict):
-                    result = item
-            return result or {}
+            return result_dict(app.stream(question, parse_history(history_json or "[]"), int(k)).finish())
         except (UserError, BackendError) as exc:
             raise gr.Error(str(exc)) from None
 
@@ -378,7 +191,9 @@ def build_app(settings: Settings) -> Any:
                             max_length=settings.max_question_chars,
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                    gr.Examples(EXAMPLES, inputs=box, label="Example questions")
+                    examples = app.examples()
+                    if examples:
+                        gr.Examples(examples, inputs=box, label="Example questions")
                     with gr.Accordion("Settings", open=False):
                         k = gr.Slider(1, 10, value=settings.k, step=1, label="Passages per question")
                         show_all = gr.Checkbox(False, label="Show all retrieved passages", elem_id="show-all")
@@ -399,7 +214,7 @@ def build_app(settings: Settings) -> Any:
             upload = gr.File(
                 label="Add articles (.txt, .md, .html)",
                 file_count="multiple",
-                file_types=list(UPLOAD_TYPES),
+                file_types=list(SUFFIXES),
                 elem_id="upload",
             )
             add = gr.Button("Index the uploaded files", elem_id="add-files")

@@ -100,30 +100,6 @@ def test_missing_embedding_package_is_a_clear_error(monkeypatch):
         embed.model_path()
 
 
-@pytest.mark.parametrize(
-    "name, expected",
-    [
-        ("../../etc/passwd.txt", "passwd.txt"),
-        ("..\\..\\win.ini.md", "win.ini.md"),
-        ("my article (final).html", "my_article_final_.html"),
-        (".hidden.txt", "hidden.txt"),
-    ],
-)
-def test_upload_names_are_sanitized(name, expected):
-    from assistant.ui import safe_upload_name
-
-    assert safe_upload_name(name) == expected
-
-
-@pytest.mark.parametrize("name", ["evil.exe", "archive.tar.gz", "noext", ""])
-def test_upload_types_are_limited(name):
-    from assistant.errors import UserError
-    from assistant.ui import safe_upload_name
-
-    with pytest.raises(UserError):
-        safe_upload_name(name)
-
-
 def _guarded_env(tmp_path: Path, settings) -> dict[str, str]:
     log = tmp_path / "net.log"
     return {

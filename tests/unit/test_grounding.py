@@ -153,3 +153,18 @@ def test_backend_failure_carries_the_retrieved_passages(article):
         answerer.answer("Who signed the ferry accord?")
     assert "LLM backend" in str(err.value)
     assert err.value.passages and err.value.passages[0].text in article.read_text(encoding="utf-8")
+
+
+def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(article):
+    from assistant.answer import Answerer, StreamReader
+
+    reply = "Anna Berg said the talks would resume in March [1]."
+    answerer = Answerer(
+        Settings(), retriever=StubRetriever(article), llm=ScriptedChatModel(replies=[reply, reply]), policy=POLICY
+    )  # type: ignore[arg-type]
+    reader = StreamReader(answerer.stream("When will the talks resume?"))
+    tokens = list(reader)
+    assert len(tokens) > 1 and "".join(tokens) == reader.text == reply
+    assert reader.finish().answer == answerer.answer("When will the talks resume?").answer == reply
+    with pytest.raises(RuntimeError):
+        StreamReader(iter(["a token but no result"])).finish()

@@ -1,0 +1,163 @@
+"""The chat page's HTML: pure functions from an answer's JSON to escaped markup.
+
+Each cited passage is shown highlighted inside its paragraph, and a whole article
+with its span highlighted. Everything rendered from articles is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+NOT_FOUND_LABEL = "Not found in the articles"
+
+CSS = """
+#sources .src {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:0 0 10px 0}
+#sources .src.uncited {opacity:.75;border-style:dashed}
+#sources .meta {font-size:.85em;color:#57606a}
+#sources .marker {font-weight:700;margin-right:.3em}
+#sources mark, #article-view mark {background:#fff3a3;padding:0 2px;border-radius:2px}
+#sources .notfound {background:#fff4f4;border:1px solid #f0b4b4;border-radius:8px;padding:8px 12px;margin-bottom:10px}
+#article-view .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
+  border-radius:8px;padding:12px;line-height:1.5}
+#status-line {font-size:.9em;color:#57606a}
+#sources .check {color:#1a7f37}
+#sources .removed {border-left:3px solid #d4a72c;padding-left:8px;margin-bottom:8px}
+"""
+SCROLL_JS = """() => { setTimeout(() => { const m = document.querySelector('#article-view mark');
+  if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }"""
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    return a, len(text) if b < 0 else b
+
+
+def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
+    """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``."""
+    attr = f' id="{mark_id}"' if mark_id else ""
+    return html.escape(text[:start]) + f"<mark{attr}>{html.escape(text[start:end])}</mark>" + html.escape(text[end:])
+
+
+def _meta_line(item: dict[str, Any]) -> str:
+    parts = [item.get("publisher") or "", item.get("date") or "", Path(item.get("source", "")).name]
+    return " · ".join(html.escape(p) for p in parts if p)
+
+
+def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:
+    """One source: title, publisher · date · file, and the span highlighted in its paragraph."""
+    text = _read(item.get("abspath") or item["source"])
+    start, end = int(item["start"]), int(item["end"])
+    if text[start:end] == item["text"]:
+        a, b = _paragraph_bounds(text, start, end)
+        body = highlight(text[a:b], start - a, end - a)
+    else:  # the file changed since indexing: show the stored span only
+        body = f"<mark>{html.escape(item['text'])}</mark>"
+    cls = "src" if cited else "src uncited"
+    support = item.get("support") or {}
+    check = ""
+    if support:
+        what = "states the sentence" if support.get("verdict") == "supported" else "quoted"
+        check = f" · <span class='check'>✓ {what} (support {float(support.get('score', 0)):.2f})</span>"
+    return (
+        f'<div class="{cls}" data-source="{html.escape(item["source"])}" data-start="{start}" data-end="{end}">'
+        f'<div><span class="marker">{html.escape(label)}</span><b>{html.escape(item.get("title") or item["source"])}</b></div>'
+        f'<div class="meta">{_meta_line(item)} · chars {start}–{end}{check}</div>'
+        f"<p>{body}</p></div>"
+    )
+
+
+def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
+    """The side panel for one answer."""
+    if not result:
+        return "<p class='meta'>Ask a question: the passages behind each answer appear here.</p>"
+    out = []
+    if result.get("error"):
+        out.append(f"<div class='notfound'><b>Error.</b> {html.escape(result['error'])}</div>")
+    if result.get("status") == "not_found":
+        why = f" ({html.escape(result['reason'])})" if result.get("reason") else ""
+        out.append(
+            f"<div class='notfound'><b>{NOT_FOUND_LABEL}</b>{why}. The closest passages are below; "
+            "they do not answer the question.</div>"
+        )
+    elif result.get("method") == "extracted":
+        out.append("<div class='meta'>Quoted from the article: the model gave no checked answer.</div>")
+    for r in result.get("removed", []):
+        out.append(
+            f"<div class='removed meta'>Removed from the answer: “{html.escape(r['sentence'])}” "
+            f"({html.escape(r['why'])})</div>"
+        )
+    for c in result.get("citations", []):
+        out.append(source_card(c, f"[{c['marker']}]"))
+    cited = {(c["source"], c["start"]) for c in result.get("citations", [])}
+    uncited = [p for p in result.get("retrieved", []) if (p["source"], p["start"]) not in cited]
+    if result.get("status") == "not_found" or result.get("error"):
+        uncited_to_show = uncited[:3] if not show_all else uncited
+    else:
+        uncited_to_show = uncited if show_all else []
+    if uncited_to_show:
+        out.append("<div class='meta'>Retrieved but not cited:</div>")
+        out.extend(source_card(p, "·", cited=False) for p in uncited_to_show)
+    return "\n".join(out)
+
+
+def render_article(item: dict[str, Any] | None) -> str:
+    """The whole article with the cited span highlighted."""
+    if not item:
+        return ""
+    text = _read(item.get("abspath") or item["source"])
+    start, end = int(item["start"]), int(item["end"])
+    if text[start:end] != item["text"]:
+        return "<p class='meta'>This article changed on disk since it was indexed; re-index it.</p>"
+    title = html.escape(item.get("title") or item["source"])
+    return (
+        f"<h3>{title}</h3><div class='meta'>{_meta_line(item)}</div>"
+        f"<div class='article'>{highlight(text, start, end, 'cited-span')}</div>"
+    )
+
+
+def openable(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The passages a user can open: the citations, or for a refusal the three closest."""
+    if not result:
+        return []
+    return result.get("citations") or result.get("retrieved", [])[:3]
+
+
+def source_choices(result: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Radio choices for opening the cited (or closest) articles; values index :func:`openable`."""
+    choices = []
+    for i, c in enumerate(openable(result)):
+        label = f"[{c['marker']}]" if "marker" in c else f"#{i + 1}"
+        title = (c.get("title") or Path(c["source"]).name)[:70]
+        choices.append((f"{label} {title}", str(i)))
+    return choices
+
+
+def plain(content: Any) -> str:
+    """The text of a chat message, whatever shape Gradio gave it."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(plain(c) for c in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    return str(content)
+
+
+def result_dict(r: Any) -> dict[str, Any]:
+    """An AnswerResult as the API's JSON, each passage with the absolute path the page reads."""
+    out = r.to_json()
+    for c, src in zip(out["citations"], r.citations):
+        c["abspath"] = src.path
+    for p, src in zip(out["retrieved"], r.retrieved):
+        p["abspath"] = src.path
+    return out

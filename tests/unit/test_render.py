@@ -1,0 +1,68 @@
+"""The chat page's HTML, rendered from an answer's JSON without a server."""
+
+from __future__ import annotations
+
+from assistant.render import (
+    NOT_FOUND_LABEL,
+    highlight,
+    openable,
+    render_article,
+    render_sources,
+    source_card,
+    source_choices,
+)
+
+
+def _passage(path, text: str, needle: str, **extra) -> dict:
+    start = text.index(needle)
+    return {"source": str(path), "start": start, "end": start + len(needle), "text": needle, "title": "Talks"} | extra
+
+
+def test_highlight_escapes_and_marks_the_span():
+    out = highlight("a <b> c", 2, 5)
+    assert out == "a <mark>&lt;b&gt;</mark> c"
+
+
+def test_a_card_highlights_the_span_in_its_paragraph(tmp_path):
+    text = "Headline\n\nFirst paragraph.\nThe minister said <script>x()</script> the talks went well.\nLast."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    card = source_card(
+        _passage(path, text, "the talks went well", support={"verdict": "supported", "score": 0.8}), "[1]"
+    )
+    assert "<mark>the talks went well</mark>" in card and "&lt;script&gt;" in card and "<script>" not in card
+    assert "First paragraph" not in card and "support 0.80" in card
+
+
+def test_a_card_for_a_changed_file_shows_the_stored_span_only(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Something else entirely.", encoding="utf-8")
+    card = source_card({"source": str(path), "start": 0, "end": 5, "text": "Hello", "title": "T"}, "[1]")
+    assert "<mark>Hello</mark>" in card
+
+
+def test_not_found_shows_the_label_the_reason_and_the_closest_passages(tmp_path):
+    text = "One passage here.\nAnother passage there."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    retrieved = [_passage(path, text, "One passage here."), _passage(path, text, "Another passage there.")]
+    result = {"status": "not_found", "reason": "no passage states it", "citations": [], "retrieved": retrieved}
+    html_out = render_sources(result, show_all=False)
+    assert NOT_FOUND_LABEL in html_out and "no passage states it" in html_out
+    assert html_out.count('class="src uncited"') == 2
+    assert [label for label, _ in source_choices(result)] == ["#1 Talks", "#2 Talks"] and openable(result) == retrieved
+
+
+def test_removed_sentences_are_listed_and_the_article_view_marks_the_span(tmp_path):
+    text = "Title\n\nThe deal was signed in May."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    cite = _passage(path, text, "signed in May", marker=1)
+    result = {
+        "status": "answered",
+        "citations": [cite],
+        "retrieved": [cite],
+        "removed": [{"sentence": "It cost $5 billion.", "why": "no span states 5 billion"}],
+    }
+    assert "Removed from the answer: “It cost $5 billion.”" in render_sources(result, show_all=False)
+    assert '<mark id="cited-span">signed in May</mark>' in render_article(cite)
