@@ -114,6 +114,7 @@ ENV_VARS: tuple[EnvVar, ...] = (
            "`assistant policy` lists them all", "--policy"),
     EnvVar("ASSISTANT_MAX_FILE_MB", "5", "largest article accepted"),
     EnvVar("ASSISTANT_CHUNK_CHARS", "420", "target chunk size in characters; a change re-embeds at the next index"),
+    EnvVar("ASSISTANT_INDEX_BATCH", "512", "chunks embedded and written per step; a killed run loses at most one step"),
     EnvVar("ASSISTANT_N_CTX", "4096", "context window of the embedded model"),
     EnvVar("ASSISTANT_THREADS", "0 (all cores)", "CPU threads of the embedded model"),
     EnvVar("ASSISTANT_MAX_TOKENS", "320", "longest answer, in tokens"),
@@ -158,6 +159,7 @@ class Settings:
     max_question_chars: int = 2000
     max_file_bytes: int = 5 * 1024 * 1024
     chunk_chars: int = 420
+    index_batch: int = 512
     llm: str = "llamacpp"
     llm_model: str = ""
     llm_base_url: str = ""
@@ -183,6 +185,7 @@ class Settings:
             k=_number("ASSISTANT_K", d.k, 1),
             max_file_bytes=int(_number("ASSISTANT_MAX_FILE_MB", 5, 0.001, float) * 1024 * 1024),
             chunk_chars=_number("ASSISTANT_CHUNK_CHARS", d.chunk_chars, 100),
+            index_batch=_number("ASSISTANT_INDEX_BATCH", d.index_batch, 1),
             llm=_env("ASSISTANT_LLM", d.llm),
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),

@@ -22,12 +22,6 @@ from .embed import get_embedder
 from .load import Article, LoadError, iter_files, read_article
 from .store import bump_version, get_all, open_collection, writer_lock
 
-# Chunks embedded and written per step. SentenceTransformer sorts each call's texts by
-# length before batching, so a larger group means less padding (measured: ~25% faster than
-# groups of 64); each group is one Chroma write, so a killed run loses at most one group.
-BATCH = 512
-
-
 @dataclass
 class IndexReport:
     """What one indexing run did."""
@@ -132,8 +126,12 @@ def build_index(
         if pending:
             embedder = get_embedder()
             bar = _progress(len(pending), settings.quiet)
-            for i in range(0, len(pending), BATCH):
-                batch = pending[i : i + BATCH]
+            # Settings.index_batch chunks per step: SentenceTransformer sorts each call's texts by
+            # length, so a larger group means less padding; each group is one Chroma write, so a
+            # killed run loses at most one group.
+            step = settings.index_batch
+            for i in range(0, len(pending), step):
+                batch = pending[i : i + step]
                 vectors = embedder.embed_documents([b[3] for b in batch])
                 collection.upsert(
                     ids=[b[0] for b in batch],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -138,11 +139,26 @@ def test_cli_reports_bad_file_by_name_and_keeps_the_index(tmp_path):
     assert count > 50  # nothing already indexed was lost
 
 
+def _written(index_dir: Path) -> int:
+    """Chunks the store has accepted so far (Chroma's write log), read without opening a client."""
+    import sqlite3
+
+    db = index_dir / "chroma.sqlite3"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return con.execute("SELECT count(*) FROM embeddings_queue").fetchone()[0]
+    except sqlite3.Error:  # tables not created yet
+        return 0
+
+
 def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
     corpus = _corpus(tmp_path)
     reference = _fresh(tmp_path, "reference")
     build_index([corpus], reference, say=lambda m: None)
     expected = _state(reference)
+    step = 8  # small write steps, so a run has many and the kill can land between two of them
 
     rng = random.Random(7)
     for attempt in range(3):
@@ -151,10 +167,17 @@ def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
             [str(VENV_BIN / "assistant"), "index", str(corpus), "--index-dir", str(index_dir), "-q"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, "ASSISTANT_INDEX_BATCH": str(step)},
         )
-        time.sleep(rng.uniform(2.0, 9.0))
+        wanted = step * rng.randint(1, 6)  # kill after this many chunks are written
+        deadline = time.time() + 300
+        while proc.poll() is None and _written(index_dir) < wanted and time.time() < deadline:
+            time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        landed = _written(index_dir)
+        # The kill landed mid-run: some chunks were written, far from all of them.
+        assert proc.returncode == -signal.SIGKILL and 0 < landed < expected[0], (attempt, landed)
         r = run_cli("index", str(corpus), "--index-dir", str(index_dir), "-q")
         assert r.returncode == 0, r.stderr
         assert _state(_fresh(tmp_path, f"killed{attempt}")) == expected, f"attempt {attempt}"
