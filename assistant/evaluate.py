@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .load import source_text
 
 KINDS = ("factual", "unanswerable", "conflict", "follow-up")
 
@@ -122,8 +123,8 @@ def facts_present(facts: Sequence[Sequence[str]], answer: str) -> bool:
     return all(any(_norm_answer(alt) in a for alt in group) for group in facts)
 
 
-def offsets_valid(citations: Sequence[dict[str, Any]], read=lambda p: Path(p).read_text(encoding="utf-8")) -> bool:
-    """Every citation's text equals its source file's ``[start:end]``."""
+def offsets_valid(citations: Sequence[dict[str, Any]], read=source_text) -> bool:
+    """Every citation's text equals its source's ``[start:end]`` (:func:`assistant.load.source_text`)."""
     cache: dict[str, str] = {}
     for c in citations:
         path = c.get("path") or c["source"]

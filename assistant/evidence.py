@@ -1,7 +1,7 @@
 """Evidence selection: the best sentences of the top passages, numbered, within a budget.
 
 The model reads only these spans, so each is an exact span of its source file
-(``read_text(path)[start:end] == text``) and every citation can point at one.
+(``source_text(path)[start:end] == text``) and every citation can point at one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .support import content_terms
 
 @dataclass
 class Span:
-    """An exact span of a source file: ``read_text(path)[start:end] == text``."""
+    """An exact span of a source file: ``source_text(path)[start:end] == text``."""
 
     chunk_id: str
     source: str

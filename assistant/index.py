@@ -22,6 +22,7 @@ from .embed import get_embedder
 from .load import Article, LoadError, iter_files, read_article
 from .store import bump_version, get_all, open_collection, writer_lock
 
+
 @dataclass
 class IndexReport:
     """What one indexing run did."""

@@ -1,18 +1,21 @@
 """Stage 1: read article files and extract title, publisher and date.
 
-Offsets everywhere refer to ``Path(path).read_text(encoding="utf-8")``, so a
-reader can always check ``text[start:end]`` against the file.
+Offsets everywhere refer to :func:`source_text`: the file itself for ``.txt`` and
+``.md``, and for ``.html`` the page's readable text (:mod:`assistant.html_text`).
+A reader checks ``source_text(path)[start:end]`` against a citation.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
+
+from .html_text import PageText, extract
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 
@@ -93,8 +96,16 @@ def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
         raise LoadError("empty file")
     # The absolute path: chunk IDs and citations are the same from any working directory.
     article = Article(source=str(path.resolve()), path=path.resolve(), text=text)
-    if path.suffix.lower() in (".html", ".htm"):
-        _parse_html(article)
+    if _is_html(path):
+        page = extract(text)
+        article.text = page.text
+        article.regions = [(0, len(page.text))]
+        _parse_html(article, page)
+        if not (article.date and article.publisher):  # "Posted: June 7, 2022" in the text itself
+            plain = Article(source=article.source, path=article.path, text=page.text)
+            _parse_plain(plain, markdown=False)
+            article.date = article.date or plain.date
+            article.publisher = article.publisher or plain.publisher
     else:
         article.regions = [(0, len(text))]
         _parse_plain(article, markdown=path.suffix.lower() == ".md")
@@ -204,68 +215,32 @@ def _parse_plain(article: Article, markdown: bool) -> None:
         article.publisher = masthead
 
 
-class _HTMLText(HTMLParser):
-    """Collects text nodes outside script/style/head with their raw offsets."""
-
-    SKIP = {"script", "style", "noscript", "template", "head", "svg"}
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.regions: list[tuple[int, int]] = []
-        self.meta: dict[str, str] = {}
-        self.skip_depth = 0
-        self.in_title = False
-        self.in_h1 = False
-        self.title = ""
-        self.h1 = ""
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP and tag != "head":
-            self.skip_depth += 1
-        self.in_title |= tag == "title"
-        self.in_h1 |= tag == "h1"
-        if tag == "meta":
-            a = {k.lower(): (v or "") for k, v in attrs}
-            key = (a.get("property") or a.get("name") or "").lower()
-            if key and a.get("content"):
-                self.meta[key] = a["content"]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and tag != "head" and self.skip_depth:
-            self.skip_depth -= 1
-        if tag == "title":
-            self.in_title = False
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title += data
-            return
-        if self.skip_depth or not data.strip():
-            return
-        if self.in_h1:
-            self.h1 += data
-        start = self._offset()
-        self.regions.append((start, start + len(data)))
-
-
-def _parse_html(article: Article) -> None:
-    parser = _HTMLText(article.text)
-    parser.feed(article.text)
-    parser.close()
-    article.regions = parser.regions
-    meta = parser.meta
-    page_title, site = _split_site_suffix(re.sub(r"\s+", " ", parser.title).strip())
-    title = re.sub(r"\s+", " ", meta.get("og:title") or parser.h1 or page_title).strip()
+def _parse_html(article: Article, page: PageText) -> None:
+    meta = page.meta
+    page_title, site = _split_site_suffix(page.title)
+    title = re.sub(r"\s+", " ", meta.get("og:title") or page.h1 or page_title).strip()
     article.title = _split_site_suffix(title)[0]
     article.publisher = (meta.get("og:site_name") or meta.get("publisher") or site).strip()
     for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date"):
         if key in meta:
             article.date = parse_date(meta[key])
             break
+
+
+def _is_html(path: Path) -> bool:
+    return path.suffix.lower() in (".html", ".htm")
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_text(path: str, mtime_ns: int, size: int) -> str:
+    raw = Path(path).read_text(encoding="utf-8")
+    return extract(raw).text if _is_html(Path(path)) else raw
+
+
+def source_text(path: str | Path) -> str:
+    """The text that offsets of ``path`` index: the file, or for HTML its readable text.
+
+    Raises OSError (or UnicodeDecodeError) when the file cannot be read.
+    """
+    st = Path(path).stat()
+    return _cached_text(str(path), st.st_mtime_ns, st.st_size)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .citations import SentenceCheck
 from .evidence import Evidence
+from .load import source_text
 from .policy import Policy
 from .retrieve import Passage
 from .support import Agreement, NamePool, content_terms, names, numbers, weighted_coverage
@@ -153,7 +153,7 @@ def leads(passages: list[Passage], evidence: list[Evidence]) -> list[str]:
     for e in evidence:
         if e.path not in texts:
             try:
-                texts[e.path] = Path(e.path).read_text(encoding="utf-8")
+                texts[e.path] = source_text(e.path)
             except (OSError, UnicodeDecodeError):
                 texts[e.path] = ""
         text = texts[e.path]

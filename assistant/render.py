@@ -10,6 +10,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from .load import source_text
+
 NOT_FOUND_LABEL = "Not found in the articles"
 
 CSS = """
@@ -31,8 +33,8 @@ SCROLL_JS = """() => { setTimeout(() => { const m = document.querySelector('#art
 
 def _read(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError:
+        return source_text(path)
+    except (OSError, UnicodeDecodeError):
         return ""
 
 

@@ -32,7 +32,7 @@ from .support import idf_function
 
 @dataclass
 class Passage:
-    """A retrieved chunk; ``text == read_text(source)[start:end]``."""
+    """A retrieved chunk; ``text == source_text(source)[start:end]`` (:func:`assistant.load.source_text`)."""
 
     chunk_id: str
     source: str

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.load import source_text
 from tests.helpers import SEEDS, VENV_BIN, serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,11 +108,11 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
         int(card.get_attribute("data-start")),
         int(card.get_attribute("data-end")),
     )
-    cited = Path(source).read_text(encoding="utf-8")[start:end] if Path(source).is_absolute() else None
+    assert Path(source).is_absolute()  # sources resolve from any directory
+    cited = source_text(source)[start:end]
     mark_text = card.query_selector("mark").inner_text()
     assert source.endswith("002_cc4a64d2fab6b694.txt")
-    if cited is not None:
-        assert mark_text == cited
+    assert mark_text == cited
     # One click opens the whole article with the span highlighted and scrolled into view.
     page.locator("#open-source label").first.click()
     mark = page.wait_for_selector("#article-view mark", timeout=20_000)

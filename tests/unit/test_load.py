@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.load import LoadError, iter_files, parse_date, read_article
+from assistant.load import LoadError, iter_files, parse_date, read_article, source_text
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 
@@ -57,7 +57,7 @@ def test_unsupported_and_missing_paths_are_reported(tmp_path):
     assert "no such file" in found[tmp_path / "missing.txt"]
 
 
-def test_html_regions_point_into_the_raw_file(tmp_path):
+def test_html_offsets_index_the_pages_readable_text(tmp_path):
     f = tmp_path / "a.html"
     f.write_text(
         "<html><head><title>Alliance news | Daily Planet</title><script>alert('x')</script></head>"
@@ -66,8 +66,72 @@ def test_html_regions_point_into_the_raw_file(tmp_path):
         encoding="utf-8",
     )
     a = read_article(f)
-    raw = f.read_text(encoding="utf-8")
-    texts = [raw[s:e] for s, e in a.regions]
-    assert "The minister said the talks went well." in texts
-    assert not any("evil" in t or "alert" in t for t in texts)
+    assert a.text == source_text(f)  # what offsets index, for the article view and every check
+    assert "The minister said the talks went well." in a.text and "Second paragraph & more." in a.text
+    assert "evil" not in a.text and "alert" not in a.text
     assert a.title == "Alliance news" and a.publisher == "Daily Planet"
+
+
+NEWS_PAGE = """<!doctype html><html><head><title>Deal near | The Courier</title>
+<meta property="article:published_time" content="2023-05-04T10:00:00Z"></head>
+<body><header><nav><a href="/">Home</a> <a href="/world">World</a></nav><form><input name="q"><button>Search</button></form></header>
+<article><header><h1>Deal near in river talks</h1></header>
+<p>The minister <b>said</b> the talks went well &amp; would continue on Monday.</p>
+<p>&ldquo;We are close to a deal,&rdquo; said Anna M&uuml;ller, the chief negotiator.</p>
+<aside>Read more: an unrelated story</aside>
+</article><footer>&copy; The Courier. Subscribe now.</footer></body></html>"""
+
+
+def test_inline_tags_and_entities_stay_inside_their_sentence(tmp_path):
+    from assistant.chunk import chunk_article
+
+    f = tmp_path / "page.html"
+    f.write_text(NEWS_PAGE, encoding="utf-8")
+    a = read_article(f)
+    chunks = chunk_article(a)
+    texts = [c.text for c in chunks]
+    assert "The minister said the talks went well & would continue on Monday." in " ".join(texts)
+    assert any("said Anna Müller, the chief negotiator." in t for t in texts)
+    assert any("Anna Müller" in c.speakers for c in chunks)  # the speaker is no longer cut at the entity
+    for c in chunks:
+        assert source_text(f)[c.start : c.end] == c.text
+    for furniture in ("Home", "Search", "Read more", "Subscribe"):
+        assert furniture not in a.text
+    assert a.title == "Deal near in river talks" and a.publisher == "The Courier" and a.date == "2023-05-04"
+
+
+@pytest.mark.parametrize(
+    ("name", "sentences", "furniture", "date"),
+    [
+        (
+            "blog.html",
+            [
+                "The deal raises night-shift pay by 12 percent and adds two paid rest days a month.",
+                "“Nobody wanted this to drag on,” Wiśniewski told reporters outside the terminal.",
+            ],
+            ["cookies", "Ports", "Share on Facebook", "Post Comment", "Crane operators", "Copyright"],
+            "2023-03-02",
+        ),
+        (
+            "divsoup.html",
+            [
+                "The city council approved the eastern tram line by 31 votes to 12 on Tuesday.",
+                "Construction is due to start next spring and to cost about 410 million euros, the mayor's office said.",
+            ],
+            ["Home", "ADVERTISEMENT"],
+            "2022-06-07",
+        ),
+    ],
+)
+def test_saved_pages_of_different_shapes(name, sentences, furniture, date):
+    from assistant.chunk import chunk_article, split_sentences
+
+    path = Path(__file__).parents[1] / "data" / "html" / name
+    a = read_article(path)
+    found = [a.text[s:e] for s, e in split_sentences(a.text)]
+    for sentence in sentences:
+        assert sentence in found
+    for word in furniture:
+        assert word not in a.text
+    assert a.date == date
+    assert all(source_text(path)[c.start : c.end] == c.text for c in chunk_article(a))
