@@ -15,6 +15,7 @@ import regex as re  # NAME uses Unicode letter classes
 
 from .attribution import NAME, find_speakers, question_speaker
 from .errors import UserError
+from .lexical import tokenize
 
 _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _PLURAL = re.compile(r"\b(they|them|their)\b", re.I)
@@ -228,7 +229,9 @@ def condense(question: str, history: list[dict[str, str]]) -> str:
         person = _last(history, want_person=bool(personal))
         if person:
             return (_PERSONAL if personal else _PLURAL).sub(lambda m: _swap(m, person, question), question, count=1)
-    if _THING.search(question) and not _names_someone(question):
+    # Only a short question leans on "it"/"that" for its subject ("What did it cost?"); in a
+    # longer one ("When did the talks that began in 2010 end?") the word is not a reference.
+    if _THING.search(question) and len(tokenize(question)) <= 3 and not _names_someone(question):
         previous = [t["content"] for t in history if t["role"] == "user"][-1:]
         if previous and previous[0].strip() != question.strip():
             return f"{question.rstrip()} (following up on: {previous[0].strip()})"

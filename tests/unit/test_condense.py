@@ -45,6 +45,8 @@ def test_a_reference_to_a_thing_carries_the_previous_question():
     out = condense("When was it finished?", history)
     assert out.startswith("When was it finished?") and "the new bridge" in out
     assert condense("When was that?", _after("Who signed the water treaty?")).endswith("Who signed the water treaty?)")
+    longer = "When did the talks that began in 2010 between the two ports end?"
+    assert condense(longer, history) == longer  # "that" is not a reference here
 
 
 def test_standalone_questions_are_unchanged():
