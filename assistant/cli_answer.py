@@ -139,9 +139,11 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
         report["answers"] = evaluate_answers(dataset, answerer, k, progress=progress)
     if args.baseline:
         from .baseline import K, TutorialBaseline
+        from .store import indexed_paths
 
-        _say("building the tutorial baseline (1,000/200 character chunks, top 4)…")
-        baseline = TutorialBaseline(s, [s.corpus_dir])
+        # The same articles as the index under test (not the default folder), so both see one corpus.
+        _say("building the tutorial baseline over the indexed articles (1,000/200 character chunks, top 4)…")
+        baseline = TutorialBaseline(s, indexed_paths(s))
         report["baseline_retrieval"] = evaluate_retrieval(dataset, baseline, K)
         if not args.retrieve_only:
             report["baseline_answers"] = evaluate_answers(dataset, baseline, K, progress=progress)

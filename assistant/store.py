@@ -107,3 +107,9 @@ def writer_lock(settings: Settings, wait_seconds: float = 600.0, say=print) -> I
         yield
     finally:
         lock.release()
+
+
+def indexed_paths(settings: Settings) -> list[Path]:
+    """The article files the index holds chunks of, each once, in a stable order."""
+    metas = get_all(open_collection(settings), ["metadatas"])["metadatas"]
+    return sorted({Path(str(m["path"])) for m in metas if m.get("path")})
