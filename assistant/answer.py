@@ -213,21 +213,27 @@ def compose(
     """The answer text and its citations for a decision (also replayed by the calibration)."""
     citations: list[Citation] = []
     if d.method == "generated":
-        answer = render([f.sentences[i].text for i, _ in d.kept], [ms for _, ms in d.kept])
+        # The reader sees markers numbered 1, 2, 3 in order of first appearance, whatever
+        # numbers the evidence had; each citation still points at its own span.
+        number: dict[int, int] = {}
+        for _, ms in d.kept:
+            for m in ms:
+                number.setdefault(m, len(number) + 1)
+        answer = render([f.sentences[i].text for i, _ in d.kept], [[number[m] for m in ms] for _, ms in d.kept])
         for i, ms in d.kept:
             for m in ms:
-                if all(c.marker != m for c in citations):
+                if all(c.marker != number[m] for c in citations):
                     score = support_score(f.sentences[i].agreements[m - 1], policy)
                     verdict = {"verdict": "supported", "score": round(score, 3)}
-                    citations.append(Citation(marker=m, support=verdict, **span_fields(evidence[m - 1])))
+                    citations.append(Citation(marker=number[m], support=verdict, **span_fields(evidence[m - 1])))
         return answer, citations
     if d.method == "extracted":
         e = evidence[d.quote - 1]
         speaker = question_speaker(question) or e.speaker
         quote = " ".join(e.text.split())
-        answer = read_prompt("quote_answer").strip().format(speaker=speaker, quote=quote, n=e.n)
+        answer = read_prompt("quote_answer").strip().format(speaker=speaker, quote=quote, n=1)
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
-        return answer, [Citation(marker=e.n, support=verdict, **span_fields(e))]
+        return answer, [Citation(marker=1, support=verdict, **span_fields(e))]
     return not_found_sentence(), []
 
 

@@ -168,3 +168,13 @@ def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(artic
     assert reader.finish().answer == answerer.answer("When will the talks resume?").answer == reply
     with pytest.raises(RuntimeError):
         StreamReader(iter(["a token but no result"])).finish()
+
+
+def test_markers_are_numbered_in_order_of_first_appearance(article):
+    reply = "The two sides last met five years ago in Vienna [3]. The talks would resume in March [1]."
+    r, _ = ask(article, "When did the two sides last meet, and when will the talks resume?", reply)
+    assert r.status == "answered"
+    assert r.answer == "The two sides last met five years ago in Vienna [1]. The talks would resume in March [2]."
+    by_marker = {c.marker: c.text for c in r.citations}
+    assert "Vienna" in by_marker[1] and "March" in by_marker[2]  # each number still points at its own span
+    _exact(r)
