@@ -19,7 +19,7 @@ __all__ = ["Answerer", "AnswerResult", "NewsRetriever", "Policy", "Retriever", "
 _WHERE = {
     "Answerer": "answer",
     "AnswerResult": "answer",
-    "NewsRetriever": "retrieve",
+    "NewsRetriever": "news_retriever",
     "Policy": "policy",
     "Retriever": "retrieve",
     "Settings": "config",

@@ -106,10 +106,16 @@ class Answerer:
 
         self.settings = settings
         self.policy = policy or settings.load_policy()
-        self.retriever = retriever or Retriever(settings, policy=self.policy)
         self.model_name = describe(settings)
         llm = llm if llm is not None else get_llm(settings, say=say)
         self.generator = Generator(llm, self.model_name, system_prompt)
+        self.generator.warm_up(settings.cache_dir)  # the model loads while the index does
+        try:
+            self.retriever = retriever or Retriever(settings, policy=self.policy)
+        except BaseException:
+            # llama.cpp silences stdout and stderr while it loads; let the error be seen.
+            self.generator.wait()
+            raise
         self.record = False
 
     @property

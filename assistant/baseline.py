@@ -17,7 +17,7 @@ from typing import Any
 
 from .answer import AnswerResult
 from .config import Settings, read_prompt
-from .embed import get_embedder
+from .embed import get_index_embedder
 from .generate import not_found_sentence
 from .load import LoadError, iter_files, read_article
 from .retrieve import Passage
@@ -62,7 +62,7 @@ class TutorialBaseline:
         client = chromadb.PersistentClient(
             path=self._tmp.name, settings=chromadb.config.Settings(anonymized_telemetry=False)
         )
-        self.store = Chroma(collection_name="tutorial", embedding_function=get_embedder(), client=client)
+        self.store = Chroma(collection_name="tutorial", embedding_function=get_index_embedder(), client=client)
         self.store.add_documents(splits)
         self.retriever = self.store.as_retriever(search_kwargs={"k": K})
         model_path = settings.llm_model or str(ensure_model(settings.cache_dir, say=lambda m: None))

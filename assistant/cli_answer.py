@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .config import PROJECT_ROOT, Settings
-from .errors import UserError
+from .config import PROJECT_ROOT, Settings, check_question
+from .errors import BackendError, UserError
 
 
 def _say(message: str) -> None:
@@ -28,43 +30,58 @@ _METHODS = {
 }
 
 
-def _print_sources(result: Any) -> None:
-    print(f"\n({_METHODS.get(result.method, result.method)}" + (f": {result.reason})" if result.reason else ")"))
-    for r in result.removed:
+def _print_sources(result: dict[str, Any]) -> None:
+    """How the answer was made, what was removed, and its sources (from the result's JSON)."""
+    method, reason = result["method"], result["reason"]
+    print(f"\n({_METHODS.get(method, method)}" + (f": {reason})" if reason else ")"))
+    for r in result["removed"]:
         print(f"  removed: “{r['sentence']}” ({r['why']})")
-    if result.status == "not_found":
-        if result.retrieved:
+    if result["status"] == "not_found":
+        if result["retrieved"]:
             print("\nClosest passages (they do not answer the question):")
-            for p in result.retrieved[:3]:
-                print(f"  - {p.title or p.source} ({p.source}:{p.start}-{p.end}): {p.text[:160]}…")
+            for p in result["retrieved"][:3]:
+                print(f"  - {p['title'] or p['source']} ({p['source']}:{p['start']}-{p['end']}): {p['text'][:160]}…")
         return
     print("\nSources:")
-    for c in result.citations:
-        where = " · ".join(x for x in (c.publisher, c.date) if x)
-        check = f"{c.support.get('verdict', '')} {c.support.get('score', '')}".strip()
-        print(f"  [{c.marker}] {c.title or c.source}" + (f" ({where})" if where else "") + f"  [{check}]")
-        print(f"      {c.source} chars {c.start}-{c.end}: “{' '.join(c.text.split())}”")
+    for c in result["citations"]:
+        where = " · ".join(x for x in (c["publisher"], c["date"]) if x)
+        check = f"{c['support'].get('verdict', '')} {c['support'].get('score', '')}".strip()
+        print(f"  [{c['marker']}] {c['title'] or c['source']}" + (f" ({where})" if where else "") + f"  [{check}]")
+        print(f"      {c['source']} chars {c['start']}-{c['end']}: “{' '.join(c['text'].split())}”")
 
 
-def _ask_stream(answerer: Any, question: str, history: list[dict[str, str]], k: int | None) -> Any:
-    from .answer import StreamReader
+def _as_json(items: Iterable[Any]) -> Iterator[str | dict[str, Any]]:
+    """An in-process answer stream in the shape a server sends: tokens, then the result's JSON."""
+    for item in items:
+        yield item if isinstance(item, str) else item.to_json()
 
-    reader = StreamReader(answerer.stream(question, history, k))
-    for token in reader:
-        print(token, end="", flush=True)
-    result = reader.finish()
+
+def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) -> dict[str, Any]:
+    """Print the tokens as they come (or, with ``stream=False``, only the JSON result); return the result."""
+    text, result = "", None
+    for item in items:
+        if isinstance(item, str):
+            text += item
+            if stream:
+                print(item, end="", flush=True)
+        else:
+            result = item
+    if result is None:
+        raise BackendError("the answer stream ended without a result")
+    if not stream:
+        print(json.dumps(result, ensure_ascii=False))
+        return result
     print()
-    if result.answer.strip() != reader.text.strip():
-        print(f"\nChecked answer: {result.answer}")
-    if result.standalone_question.strip() != result.question.strip():
-        print(f"(read as: {result.standalone_question})")
+    if result["answer"].strip() != text.strip():
+        print(f"\nChecked answer: {result['answer']}")
+    if result["standalone_question"].strip() != result["question"].strip():
+        print(f"(read as: {result['standalone_question']})")
     _print_sources(result)
     return result
 
 
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
-    from .answer import parse_history
-    from .retrieve import check_question
+    from .condense import parse_history
 
     check_question(args.question, s)
     history: list[dict[str, str]] = []
@@ -73,11 +90,17 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
             history = parse_history(args.history.read_text(encoding="utf-8"))
         except OSError as exc:
             raise UserError(f"cannot read history file {args.history}: {exc.strerror}") from None
-    answerer = _answerer(s)
-    if args.json:
-        print(json.dumps(answerer.answer(args.question, history, args.k).to_json(), ensure_ascii=False))
-    else:
-        _ask_stream(answerer, args.question, history, args.k)
+    if s.server:
+        from . import remote
+        from .cli import via_server
+
+        # The first item comes before anything is printed, so a missing server falls back cleanly.
+        stream = remote.ask(s.server, s, args.question, history, args.k)
+        first = via_server(s, lambda: next(stream))
+        if first is not None:
+            _print_answer(itertools.chain([first], stream), stream=not args.json)
+            return 0
+    _print_answer(_as_json(_answerer(s).stream(args.question, history, args.k)), stream=not args.json)
     return 0
 
 
@@ -94,11 +117,11 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
         if not question:
             continue
         try:
-            result = _ask_stream(answerer, question, history, args.k)
+            result = _print_answer(_as_json(answerer.stream(question, history, args.k)))
         except UserError as exc:
             print(f"error: {exc}")
             continue
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result.answer}]
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": result["answer"]}]
 
 
 def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:

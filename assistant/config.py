@@ -118,10 +118,17 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("ASSISTANT_N_CTX", "4096", "context window of the embedded model"),
     EnvVar("ASSISTANT_THREADS", "0 (all cores)", "CPU threads of the embedded model"),
     EnvVar("ASSISTANT_MAX_TOKENS", "320", "longest answer, in tokens"),
+    EnvVar("ASSISTANT_SERVER", "–", "a running `assistant serve` (e.g. `http://127.0.0.1:7860`) that `ask` and "
+           "`retrieve` send questions to instead of loading the models; if none answers there, or it runs with "
+           "another index or policy, they answer in-process", "--server"),
     EnvVar("ASSISTANT_AUTH", "–", "`USER:PASS`, or a file of such lines, required by `serve`", "--auth"),
     EnvVar("ASSISTANT_QUEUE_SIZE", "32", "requests the web server queues; beyond that callers get "
            "\"Queue is full! Please try again.\" at once"),
-    EnvVar("ASSISTANT_CACHE_DIR", "`~/.cache/news-assistant`", "where the assembled GGUF is kept"),
+    EnvVar("ASSISTANT_EMBED_BACKEND", "`auto`", "how questions are embedded: `onnx` (onnxruntime over a one-time "
+           "export of the packaged weights; starts ~4 s sooner), `torch`, or `auto` (onnx when the export can be "
+           "made, else torch); indexing always uses torch"),
+    EnvVar("ASSISTANT_CACHE_DIR", "`~/.cache/news-assistant`", "where the assembled GGUF, the ONNX export and the "
+           "model's prompt-prefix state are kept"),
     EnvVar("ASSISTANT_QUIET", "off (on when `CI` is set)", "no progress output", "--quiet"),
 )
 
@@ -160,6 +167,7 @@ class Settings:
     max_file_bytes: int = 5 * 1024 * 1024
     chunk_chars: int = 420
     index_batch: int = 512
+    embed_backend: str = "auto"
     llm: str = "llamacpp"
     llm_model: str = ""
     llm_base_url: str = ""
@@ -170,6 +178,7 @@ class Settings:
     queue_size: int = 32
     policy_file: Path | None = None
     auth: str = field(default="", repr=False)  # USER:PASS or a file of them, for serve
+    server: str = ""  # URL of a running `assistant serve` for ask/retrieve
     quiet: bool = False
 
     @classmethod
@@ -186,6 +195,7 @@ class Settings:
             max_file_bytes=int(_number("ASSISTANT_MAX_FILE_MB", 5, 0.001, float) * 1024 * 1024),
             chunk_chars=_number("ASSISTANT_CHUNK_CHARS", d.chunk_chars, 100),
             index_batch=_number("ASSISTANT_INDEX_BATCH", d.index_batch, 1),
+            embed_backend=_env("ASSISTANT_EMBED_BACKEND", d.embed_backend),
             llm=_env("ASSISTANT_LLM", d.llm),
             llm_model=_env("ASSISTANT_LLM_MODEL", ""),
             llm_base_url=_env("ASSISTANT_LLM_BASE_URL", ""),
@@ -196,6 +206,7 @@ class Settings:
             queue_size=_number("ASSISTANT_QUEUE_SIZE", d.queue_size, 1),
             policy_file=Path(_env("ASSISTANT_POLICY", "")) if _env("ASSISTANT_POLICY", "") else None,
             auth=_env("ASSISTANT_AUTH", ""),
+            server=_env("ASSISTANT_SERVER", ""),
             quiet=_env("ASSISTANT_QUIET", "") not in ("", "0", "false", "False")
             or _env("CI", "") not in ("", "0", "false", "False"),
         )
@@ -207,6 +218,34 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         """Copy with the given fields replaced; ``None`` values are ignored."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def parse_auth(value: str) -> list[tuple[str, str]]:
+    """``USER:PASS`` or a file of such lines."""
+    path = Path(value)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]
+    pairs = []
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            user, sep, password = line.strip().partition(":")
+            if not sep or not user or not password:
+                raise UserError("--auth takes USER:PASS or a file with one USER:PASS per line")
+            pairs.append((user, password))
+    if not pairs:
+        raise UserError("--auth file has no USER:PASS lines")
+    return pairs
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """Validate a question; return it stripped or raise :class:`UserError`."""
+    if not isinstance(question, str):
+        raise UserError("the question must be text")
+    q = question.replace("\x00", " ").strip()
+    if not q:
+        raise UserError("the question is empty; ask something about the articles")
+    if len(q) > settings.max_question_chars:
+        raise UserError(f"the question is {len(q):,} characters long; the limit is {settings.max_question_chars:,}")
+    return q
 
 
 def read_prompt(name: str) -> str:

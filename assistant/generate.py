@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -52,11 +53,28 @@ class Generator:
         self.passage_template = read_prompt("passage").strip()
         self.verify_template = read_prompt("verify").strip()
 
+    def wait(self) -> None:
+        """Wait for a background :meth:`warm_up` to finish (nothing to wait for otherwise)."""
+        wait = getattr(self.llm, "wait_ready", None)
+        if wait is not None:
+            wait()
+
     def messages(self, question: str, evidence: list[Evidence]) -> list[BaseMessage]:
         passages = "\n".join(
             self.passage_template.format(n=e.n, label=label(e), text=" ".join(e.text.split())) for e in evidence
         )
         return self.prompt.format_messages(passages=passages, question=question, not_found=not_found_sentence())
+
+    def warm_up(self, cache_dir: Path) -> None:
+        """Let a backend that can (the embedded model) load itself and the prompt's fixed
+        prefix in the background, from two prompts that differ only in passages and question."""
+        warm = getattr(self.llm, "warm_up", None)
+        if warm is not None:
+            samples = [
+                self.prompt.format_messages(passages=p, question=q, not_found=not_found_sentence())
+                for p, q in (("[1] A.", "B?"), ("[2] C D.", "E F?"))
+            ]
+            warm(samples, cache_dir)
 
     def stream(self, question: str, evidence: list[Evidence], out: Generation) -> Iterator[str]:
         """Yield tokens as they arrive; ``out`` collects the text, log-probabilities and timing."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from .chunk import Chunk, chunk_article
 from .config import Settings
-from .embed import get_embedder
+from .embed import ensure_onnx, get_index_embedder
 from .load import Article, LoadError, iter_files, read_article
 from .store import bump_version, get_all, open_collection, writer_lock
 
@@ -125,7 +125,7 @@ def build_index(
                 stale.extend(ids)
 
         if pending:
-            embedder = get_embedder()
+            embedder = get_index_embedder()
             bar = _progress(len(pending), settings.quiet)
             # Settings.index_batch chunks per step: SentenceTransformer sorts each call's texts by
             # length, so a larger group means less padding; each group is one Chroma write, so a
@@ -142,6 +142,8 @@ def build_index(
                 )
                 bar.update(len(batch))
             bar.close()
+            if settings.embed_backend != "torch":
+                ensure_onnx(settings.cache_dir, say=say)  # torch is loaded now: the export is cheap
         for i in range(0, len(stale), 500):
             collection.delete(ids=stale[i : i + 500])
         report.chunks_added = len(pending)

@@ -14,15 +14,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from .attribution import name_parts, question_speaker, same_person
-from .config import Settings
-from .embed import Embedder, get_embedder
-from .errors import IndexMissingError, UserError
+from .config import Settings, check_question
+from .embed import Embedder, query_embedder
+from .errors import IndexMissingError
 from .index import embedding_text
 from .lexical import BM25
 from .policy import Policy
@@ -65,18 +61,6 @@ def _speakers(meta: dict[str, Any]) -> list[str]:
 def _speaking(meta: dict[str, Any]) -> list[str]:
     """Everyone speaking in a chunk: its own attributions and the quote it continues."""
     return _speakers(meta) + ([meta["quote_of"]] if meta.get("quote_of") else [])
-
-
-def check_question(question: str, settings: Settings) -> str:
-    """Validate a question; return it stripped or raise :class:`UserError`."""
-    if not isinstance(question, str):
-        raise UserError("the question must be text")
-    q = question.replace("\x00", " ").strip()
-    if not q:
-        raise UserError("the question is empty; ask something about the articles")
-    if len(q) > settings.max_question_chars:
-        raise UserError(f"the question is {len(q):,} characters long; the limit is {settings.max_question_chars:,}")
-    return q
 
 
 @dataclass(frozen=True)
@@ -129,7 +113,7 @@ class Retriever:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: Policy | None = None) -> None:
         self.settings = settings
         self.policy = policy or settings.load_policy()
-        self.embedder = embedder or get_embedder()
+        self.embedder = embedder or query_embedder(settings)
         self._lock = threading.Lock()
         self._checked = 0.0
         self._snap: _Snapshot | None = None
@@ -225,17 +209,3 @@ class Retriever:
                 )
             )
         return passages
-
-
-class NewsRetriever(BaseRetriever):
-    """LangChain retriever over :class:`Retriever`; metadata carries the exact span."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    engine: Any
-    k: int = 5
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [
-            Document(page_content=p.text, metadata={**asdict(p), "text": None}, id=p.chunk_id)
-            for p in self.engine.search(query, self.k)
-        ]

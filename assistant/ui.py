@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
+from .config import Settings, parse_auth
 from .errors import BackendError, UserError
 from .load import SUFFIXES
 from .render import (
@@ -43,6 +43,7 @@ class App:
         self.load_error = ""
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
+        self._ready = threading.Event()
         threading.Thread(target=self._load_llm, daemon=True).start()
 
     def _load_llm(self) -> None:
@@ -52,6 +53,12 @@ class App:
             self.answerer = Answerer(self.settings, retriever=self.retriever, say=lambda m: None)
         except Exception as exc:  # shown in the page, not a stack trace
             self.load_error = str(exc)
+        finally:
+            self._ready.set()
+
+    def wait_ready(self, timeout: float = 600) -> None:
+        """Wait until the language model has loaded (or failed to)."""
+        self._ready.wait(timeout)
 
     def backend_status(self) -> str:
         from .llm import describe
@@ -149,8 +156,8 @@ class App:
         return "\n\n".join(messages), self.corpus_rows()
 
 
-def build_app(settings: Settings) -> Any:
-    """The Gradio Blocks app."""
+def build_app(settings: Settings) -> tuple[Any, App]:
+    """The Gradio Blocks app, and the :class:`App` behind it."""
     import gradio as gr
 
     app = App(settings)
@@ -260,23 +267,7 @@ def build_app(settings: Settings) -> Any:
     # A full queue answers at once with Gradio's "Queue is full! Please try again." (HTTP 503).
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     demo.app_state = app  # for tests and scripts
-    return demo
-
-
-def parse_auth(value: str) -> list[tuple[str, str]]:
-    """``USER:PASS`` or a file of such lines."""
-    path = Path(value)
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]
-    pairs = []
-    for line in lines:
-        if line.strip() and not line.startswith("#"):
-            user, sep, password = line.strip().partition(":")
-            if not sep or not user or not password:
-                raise UserError("--auth takes USER:PASS or a file with one USER:PASS per line")
-            pairs.append((user, password))
-    if not pairs:
-        raise UserError("--auth file has no USER:PASS lines")
-    return pairs
+    return demo, app
 
 
 def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
@@ -287,9 +278,10 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
     pairs = parse_auth(auth) if auth else None
     if not loopback and not pairs:
         print(f"warning: serving on {host} without --auth: anyone who can reach this machine can use it", flush=True)
-    demo = build_app(settings)
+    demo, app = build_app(settings)
     print(f"Open http://{'127.0.0.1' if loopback else host}:{port} in your browser (Ctrl-C to stop)", flush=True)
     demo.launch(
+        prevent_thread_lock=True,
         server_name=host,
         server_port=port,
         share=False,
@@ -302,3 +294,7 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
         ssr_mode=False,
         theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"]),
     )
+    from .server_api import add_routes
+
+    add_routes(demo.app, app, settings, pairs)  # for `assistant ask --server URL`
+    demo.block_thread()

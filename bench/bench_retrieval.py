@@ -18,7 +18,7 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.embed import get_embedder  # noqa: E402
+from assistant.embed import get_index_embedder  # noqa: E402
 from assistant.evaluate import load_dataset, percentile  # noqa: E402
 from assistant.index import build_index  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
 
-    get_embedder()  # model load is not part of the build time
+    get_index_embedder()  # model load is not part of the build time
     with tempfile.TemporaryDirectory() as tmp:
         s = Settings.from_env().with_(index_dir=Path(tmp), quiet=True)
         t0 = time.perf_counter()

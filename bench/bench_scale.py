@@ -33,7 +33,7 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 apply_offline_env()
 
 from assistant.chunk import chunk_article, split_sentences  # noqa: E402
-from assistant.embed import get_embedder  # noqa: E402
+from assistant.embed import get_index_embedder  # noqa: E402
 from assistant.evaluate import load_dataset, percentile  # noqa: E402
 from assistant.index import build_index, embedding_text  # noqa: E402
 from assistant.load import read_article  # noqa: E402
@@ -162,7 +162,7 @@ def main() -> None:
     sizes = [int(x) for x in args.sizes.split(",")]
     sentences = seed_sentences()
     questions = [ex.question for ex in load_dataset(PROJECT_ROOT / "eval" / "dev.jsonl")]
-    embedder = get_embedder()
+    embedder = get_index_embedder()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

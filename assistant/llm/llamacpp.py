@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,14 +40,53 @@ class ChatLlamaCppLocal(BaseChatModel):
     max_tokens: int = 320
     _llama: Any = PrivateAttr(default=None)
     _format: Any = PrivateAttr(default=None)
-    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+    _lock: Any = PrivateAttr(default_factory=threading.RLock)
+    _warming: Any = PrivateAttr(default=None)
+    _prefix: str = PrivateAttr(default="")
 
     @property
     def _llm_type(self) -> str:
         return "llamacpp-local"
 
+    def warm_up(self, samples: list[list[BaseMessage]], cache_dir: Path) -> None:
+        """Start loading the model in a background thread, and bring its KV cache to the
+        prefix that every prompt in ``samples`` shares (see :mod:`.prefix_cache`).
+
+        llama.cpp releases the GIL, so this overlaps with loading the index; the first call
+        to the model waits for it. Errors surface there, from :meth:`load`.
+        """
+        if self._warming is None and self._llama is None:
+            self._warming = threading.Thread(target=self._warm, args=(samples, cache_dir), daemon=True)
+            self._warming.start()
+
+    def _warm(self, samples: list[list[BaseMessage]], cache_dir: Path) -> None:
+        from .prefix_cache import common_prefix, prime
+
+        with self._lock:
+            try:
+                llama = self.load()
+                tokens = common_prefix([self._tokens(m) for m in samples])
+                self._prefix = prime(llama, tokens, cache_dir, self.model_path, self.n_ctx)
+            except Exception:  # the first real call reports it
+                self._prefix = "failed"
+
+    def wait_ready(self) -> None:
+        """Wait for a background :meth:`warm_up`, if one was started."""
+        if self._warming is not None:
+            self._warming.join()
+
+    @property
+    def prefix_status(self) -> str:
+        """How the warm-up found the prompt prefix: restored, evaluated, skipped, failed ("" before)."""
+        self.wait_ready()
+        return self._prefix
+
     def load(self) -> Any:
         """Load the GGUF (once)."""
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._llama is None:
             try:
                 from llama_cpp import Llama
@@ -92,7 +132,6 @@ class ChatLlamaCppLocal(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         from llama_cpp import LogitsProcessorList
 
-        llama = self.load()
         logprobs: list[float] = []
 
         def record(_ids: Any, scores: np.ndarray) -> np.ndarray:
@@ -101,6 +140,7 @@ class ChatLlamaCppLocal(BaseChatModel):
             return scores
 
         with self._lock:
+            llama = self.load()
             try:
                 stream = llama.create_completion(
                     prompt=self._tokens(messages),
@@ -130,8 +170,8 @@ class ChatLlamaCppLocal(BaseChatModel):
 
     def yes_probability(self, messages: list[BaseMessage]) -> float:
         """P("yes") / P("yes" or "no") for the assistant's first token after ``messages``."""
-        llama = self.load()
         with self._lock:
+            llama = self.load()
             logits = next_token_logits(llama, self._tokens(messages))
         ids = [llama.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in _YES + _NO]
         scores = logits[ids].astype(np.float64)

@@ -92,7 +92,7 @@ def test_eval_retrieve_only_on_the_seeds(settings):
 
 
 def test_langchain_retriever_interface(retriever):
-    from assistant.retrieve import NewsRetriever
+    from assistant.news_retriever import NewsRetriever
 
     docs = NewsRetriever(engine=retriever, k=3).invoke("What did Shin Kak-soo say about Quad+?")
     assert len(docs) == 3
@@ -106,7 +106,7 @@ def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
     import shutil
 
     from assistant.config import Settings
-    from assistant.embed import get_embedder
+    from assistant.embed import query_embedder
     from assistant.index import build_index
     from assistant.retrieve import Retriever
 
@@ -117,7 +117,7 @@ def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
     s = Settings.from_env().with_(index_dir=tmp_path / "index", quiet=True)
     build_index([corpus], s, say=lambda m: None)
 
-    real = get_embedder()
+    real = query_embedder(s)
     grown: list[int] = []
 
     class GrowsTheIndexMidSearch:

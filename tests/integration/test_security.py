@@ -170,8 +170,8 @@ def test_auth_is_required_when_configured(settings):
 
 
 def test_auth_file_of_users(tmp_path):
+    from assistant.config import parse_auth
     from assistant.errors import UserError
-    from assistant.ui import parse_auth
 
     f = tmp_path / "users"
     f.write_text("# colleagues\nalice:s3cret\nbob:pa:ss\n\n")

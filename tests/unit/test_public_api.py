@@ -13,7 +13,7 @@ import assistant
 def test_the_public_names_are_exported():
     from assistant.answer import Answerer
     from assistant.config import Settings
-    from assistant.retrieve import NewsRetriever
+    from assistant.news_retriever import NewsRetriever
 
     assert assistant.Answerer is Answerer and assistant.Settings is Settings
     assert assistant.NewsRetriever is NewsRetriever
