@@ -113,11 +113,11 @@ class Retriever:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, policy: Policy | None = None) -> None:
         self.settings = settings
         self.policy = policy or settings.load_policy()
-        self.embedder = embedder or query_embedder(settings)
         self._lock = threading.Lock()
         self._checked = 0.0
         self._snap: _Snapshot | None = None
-        self.refresh(force=True)
+        self.refresh(force=True)  # before loading the embedder: a missing index fails at once
+        self.embedder = embedder or query_embedder(settings)
 
     @property
     def idf(self) -> Callable[[str], float]:

@@ -1,0 +1,226 @@
+"""Fast cold starts: ONNX query embeddings, the saved prompt prefix, and `--server`.
+
+Each guard has a positive control: the same check, in a setting where the guarded thing
+does happen, must see it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.helpers import free_port, run_cli, serving
+
+QUESTION = "What did Shin Kak-soo say about Quad+?"
+TEXTS = [
+    QUESTION,
+    "The ministers met in Seoul on Thursday and agreed to hold talks again next year.",
+    "„Wir sind nah an einer Einigung“, sagte Anna Müller aus Warszawa.",
+    "東京で会議が開かれた。",
+    "x",
+]
+# Modules a cold `retrieve` / `ask` must not import (issue: fast from a cold start).
+HEAVY = ("torch", "sentence_transformers", "gradio", "langchain_community")
+
+
+def test_onnx_embeddings_match_the_torch_ones(tmp_path):
+    from assistant.embed import TorchEmbedder, get_embedder
+    from assistant.embed_onnx import OnnxEmbedder
+
+    onnx = get_embedder("onnx", tmp_path, 0, True)
+    assert isinstance(onnx, OnnxEmbedder)
+    a = np.array(onnx.embed_documents(TEXTS))
+    b = np.array(TorchEmbedder().embed_documents(TEXTS))
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    assert cos.min() >= 0.999, cos
+    # Positive control: the check tells different texts apart.
+    assert float(a[0] @ b[1]) < 0.9
+
+
+def test_a_damaged_onnx_export_falls_back_to_torch_and_is_made_again(tmp_path):
+    from assistant.embed import TorchEmbedder, get_embedder, model_path
+    from assistant.embed_onnx import OnnxEmbedder, onnx_path
+
+    target = onnx_path(tmp_path, model_path())
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not an onnx model")
+    assert isinstance(get_embedder("auto", tmp_path, 0, True), TorchEmbedder)
+    assert not target.exists()  # removed, so the next process exports it again
+    assert isinstance(get_embedder("auto", tmp_path, 1, True), OnnxEmbedder)
+    assert target.stat().st_size > 1_000_000
+    with pytest.raises(Exception, match="ONNX"):
+        target.write_bytes(b"broken again")
+        get_embedder("onnx", tmp_path, 2, True)  # asked for explicitly: an error, not a silent switch
+
+
+def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run the CLI in a child process; return its exit code and which heavy modules it imported."""
+    code = (
+        "import json, sys\n"
+        "from assistant.cli import main\n"
+        f"rc = main({argv!r})\n"
+        f"print(json.dumps({{'rc': rc, 'heavy': [m for m in {HEAVY!r} if m in sys.modules],"
+        " 'llama': 'llama_cpp' in sys.modules}), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
+    )
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_retrieve_imports_neither_torch_nor_gradio(settings):
+    argv = ["retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--json"]
+    assert _modules_after(argv) == {"rc": 0, "heavy": [], "llama": False}
+    # Positive control: with the torch backend the same check sees torch.
+    seen = _modules_after(argv, {"ASSISTANT_EMBED_BACKEND": "torch"})
+    assert "torch" in seen["heavy"]
+
+
+@pytest.mark.llm
+def test_ask_imports_neither_torch_nor_gradio(settings):
+    from assistant.llm.model_file import smollm_path
+
+    argv = ["ask", QUESTION, "--index-dir", str(settings.index_dir), "--model", str(smollm_path()), "--json"]
+    assert _modules_after(argv) == {"rc": 0, "heavy": [], "llama": True}
+
+
+def test_an_error_while_the_model_loads_is_still_printed(tmp_path):
+    """llama.cpp silences stdout/stderr while it loads in the background; errors must still be seen."""
+    r = run_cli("ask", QUESTION, "--index-dir", str(tmp_path / "none"))
+    assert r.returncode == 2
+    assert "no index" in r.stderr
+
+
+# -- the saved prompt prefix ------------------------------------------------
+
+
+@pytest.mark.llm
+def test_the_saved_prompt_prefix_is_restored_and_changes_no_answer(settings, tmp_path):
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from assistant.llm.llamacpp import ChatLlamaCppLocal
+    from assistant.llm.model_file import smollm_path
+
+    def model() -> ChatLlamaCppLocal:
+        return ChatLlamaCppLocal(model_path=str(smollm_path()), n_ctx=2048, max_tokens=24)
+
+    system = SystemMessage("You answer from the passages only. " * 8)
+    samples = [[system, HumanMessage("Passages: A. Question: B?")], [system, HumanMessage("Passages: C. Question: D?")]]
+    ask = [system, HumanMessage("Passages: The talks resumed on Monday. Question: When did the talks resume?")]
+
+    cold = model()
+    plain = cold.invoke(ask).content  # no warm-up at all
+    first, second = model(), model()
+    first.warm_up(samples, tmp_path)
+    assert first.prefix_status == "evaluated"
+    second.warm_up(samples, tmp_path)
+    assert second.prefix_status == "restored"  # from the file the first one saved
+    assert first.invoke(ask).content == second.invoke(ask).content == plain
+    # A damaged file is not trusted: it is evaluated again (positive control of the check).
+    for f in (tmp_path / "prefix").iterdir():
+        f.write_bytes(b"damaged")
+    third = model()
+    third.warm_up(samples, tmp_path)
+    assert third.prefix_status == "evaluated"
+    assert third.invoke(ask).content == plain
+
+
+# -- a running server ---------------------------------------------------------
+
+AUTH = "reader:s3cret"
+
+
+@pytest.fixture(scope="module")
+def server(settings):
+    """`assistant serve` over the session's index, with --auth."""
+    env = {"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_QUIET": "1"}
+    log = settings.index_dir.parent / "serve-cold-start.log"
+    with serving("--auth", AUTH, env=env, log=log) as url:
+        yield url.rstrip("/")
+
+
+def _cli_json(*args: str, env: dict[str, str] | None = None) -> tuple[dict, str]:
+    r = run_cli(*args, "--json", env={"ASSISTANT_AUTH": AUTH, **(env or {})})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout), r.stderr
+
+
+def test_retrieve_through_the_server_equals_in_process(server, settings):
+    where = ["--index-dir", str(settings.index_dir)]
+    local, _ = _cli_json("retrieve", QUESTION, *where)
+    remote, note = _cli_json("retrieve", QUESTION, *where, "--server", server)
+    assert remote == local and local["passages"]
+    assert "answering in this process" not in note
+    # The client really did not load the index or the embedder itself.
+    code = (
+        "import sys; from assistant.cli import main; "
+        f"main(['retrieve', {QUESTION!r}, '--index-dir', {str(settings.index_dir)!r}, '--server', {server!r}]); "
+        "print('chromadb' in sys.modules, 'onnxruntime' in sys.modules, file=sys.stderr)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "ASSISTANT_AUTH": AUTH}
+    )
+    assert r.stderr.strip().splitlines()[-1] == "False False"
+
+
+@pytest.mark.llm
+def test_ask_through_the_server_gives_the_same_json(server, settings):
+    where = ["--index-dir", str(settings.index_dir)]
+    remote, note = _cli_json("ask", QUESTION, *where, "--server", server)
+    local, _ = _cli_json("ask", QUESTION, *where)
+    assert "answering in this process" not in note
+    for result in (remote, local):
+        result.pop("timings_ms")
+    assert remote.keys() == local.keys()
+    assert remote["status"] == local["status"] == "answered"
+    assert remote["citations"] == local["citations"] and local["citations"]
+    assert remote == local
+
+
+def test_without_a_server_it_answers_in_process_and_says_so(settings):
+    where = ["--index-dir", str(settings.index_dir)]
+    local, _ = _cli_json("retrieve", QUESTION, *where)
+    fallback, note = _cli_json("retrieve", QUESTION, *where, "--server", f"http://127.0.0.1:{free_port()}")
+    assert fallback == local
+    assert "no assistant server" in note and "answering in this process" in note
+
+
+def test_a_server_with_other_settings_is_not_used(server, settings, tmp_path):
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"rrf_k": 30}), encoding="utf-8")
+    where = ["--index-dir", str(settings.index_dir), "--policy", str(policy)]
+    answer, note = _cli_json("retrieve", QUESTION, *where, "--server", server)
+    assert "other settings" in note and "policy" in note
+    assert answer == _cli_json("retrieve", QUESTION, *where)[0]
+
+
+def test_the_server_asks_for_its_credentials(server, settings):
+    r = run_cli(
+        "retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--server", server, env={"ASSISTANT_AUTH": ""}
+    )
+    assert r.returncode == 2 and "needs USER:PASS" in r.stderr
+    with_url_credentials = server.replace("http://", f"http://{AUTH}@")
+    r = run_cli(
+        "retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--server", with_url_credentials, "--json"
+    )
+    assert r.returncode == 0 and json.loads(r.stdout)["passages"]
+
+
+def test_the_api_refuses_malformed_requests(server):
+    import urllib.error
+    import urllib.request
+
+    for body in (b"not json", b"[]", b'{"question": 5}'):
+        req = urllib.request.Request(
+            server + "/api/retrieve",
+            data=body,
+            headers={"Content-Type": "application/json", "Authorization": "Basic cmVhZGVyOnMzY3JldA=="},
+        )
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(req, timeout=30)
+        assert err.value.code == 400
