@@ -38,19 +38,35 @@ class App:
         from .retrieve import Retriever
 
         self.settings = settings
-        self.retriever = Retriever(settings)
         self.answerer: Any = None
         self.load_error = ""
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
         self._ready = threading.Event()
-        threading.Thread(target=self._load_llm, daemon=True).start()
+        self._indexed = threading.Event()
+        threading.Thread(target=self._load_llm, daemon=True).start()  # the model loads while the index does
+        try:
+            self.retriever = Retriever(settings)
+        except BaseException:
+            self._indexed.set()
+            self._ready.wait()  # llama.cpp silences stdout and stderr while it loads; let the error be seen
+            raise
+        self._indexed.set()
 
     def _load_llm(self) -> None:
         from .answer import Answerer
+        from .generate import Generator
+        from .llm import describe, get_llm
 
         try:
-            self.answerer = Answerer(self.settings, retriever=self.retriever, say=lambda m: None)
+            llm = get_llm(self.settings, say=lambda m: None)
+            generator = Generator(llm, describe(self.settings))
+            generator.warm_up(self.settings.cache_dir)
+            self._indexed.wait()
+            if getattr(self, "retriever", None) is None:
+                generator.wait()
+                raise BackendError("the index could not be opened")
+            self.answerer = Answerer(self.settings, retriever=self.retriever, llm=llm, say=lambda m: None)
         except Exception as exc:  # shown in the page, not a stack trace
             self.load_error = str(exc)
         finally:
@@ -156,11 +172,10 @@ class App:
         return "\n\n".join(messages), self.corpus_rows()
 
 
-def build_app(settings: Settings) -> tuple[Any, App]:
+def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
     """The Gradio Blocks app, and the :class:`App` behind it."""
+    app = app or App(settings)  # before importing gradio, so the model loads meanwhile
     import gradio as gr
-
-    app = App(settings)
 
     def api_ask(question: str, history_json: str = "[]", k: int = 5) -> dict[str, Any]:
         """Answer a question. Returns {question, answer, status, citations, retrieved, model, timings_ms}."""
@@ -272,13 +287,13 @@ def build_app(settings: Settings) -> tuple[Any, App]:
 
 def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
     """Start the server and block."""
-    import gradio as gr
-
     loopback = host in ("127.0.0.1", "localhost", "::1")
     pairs = parse_auth(auth) if auth else None
     if not loopback and not pairs:
         print(f"warning: serving on {host} without --auth: anyone who can reach this machine can use it", flush=True)
     demo, app = build_app(settings)
+    import gradio as gr
+
     print(f"Open http://{'127.0.0.1' if loopback else host}:{port} in your browser (Ctrl-C to stop)", flush=True)
     demo.launch(
         prevent_thread_lock=True,
