@@ -339,6 +339,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 }
 
 
+def _settle() -> None:
+    """Let a model load that is still running finish first: llama.cpp silences stdout and
+    stderr while it loads, and the error about to be printed must be seen."""
+    preload = sys.modules.get("assistant.llm.preload")
+    if preload is not None:
+        preload.wait_all()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -351,9 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_answer.run(args, settings)
         return handler(args, settings)
     except UserError as exc:
+        _settle()
         _err(str(exc))
         return 2
     except BackendError as exc:
+        _settle()
         if exc.passages:
             print("The answer could not be generated; the retrieved passages are:\n", file=sys.stderr)
             _print_passages([p.to_json() for p in exc.passages])

@@ -100,6 +100,9 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
         if first is not None:
             _print_answer(itertools.chain([first], stream), stream=not args.json)
             return 0
+    from .llm import start_loading
+
+    start_loading(s, say=_say)  # the model loads while LangChain, Chroma and the index do
     _print_answer(_as_json(_answerer(s).stream(args.question, history, args.k)), stream=not args.json)
     return 0
 

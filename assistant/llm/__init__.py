@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from langchain_core.language_models.chat_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import UserError
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 BACKENDS = ("llamacpp", "openai", "ollama")
 
@@ -21,15 +23,30 @@ def describe(settings: Settings) -> str:
     return f"{settings.llm}:{settings.llm_model or 'default'}@{settings.llm_base_url or 'default'}"
 
 
+def gguf_path(settings: Settings, say=print) -> Path:
+    """The GGUF the ``llamacpp`` backend loads: ``--model``, else the embedded one (assembled once)."""
+    from .model_file import ensure_model
+
+    path = Path(settings.llm_model) if settings.llm_model else ensure_model(settings.cache_dir, say=say)
+    if not path.is_file():
+        raise UserError(f"model file {path} does not exist")
+    return path
+
+
+def start_loading(settings: Settings, say=print) -> None:
+    """Start loading the embedded model now, in the background (``llamacpp`` only; see :mod:`.preload`)."""
+    if settings.llm == "llamacpp":
+        from .preload import start
+
+        start(str(gguf_path(settings, say)), settings.n_ctx, settings.n_threads)
+
+
 def get_llm(settings: Settings, say=print) -> BaseChatModel:
     """Build the chat model for ``settings.llm``."""
     if settings.llm == "llamacpp":
         from .llamacpp import ChatLlamaCppLocal
-        from .model_file import ensure_model
 
-        path = Path(settings.llm_model) if settings.llm_model else ensure_model(settings.cache_dir, say=say)
-        if not path.is_file():
-            raise UserError(f"model file {path} does not exist")
+        path = gguf_path(settings, say)
         return ChatLlamaCppLocal(
             model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.n_threads, max_tokens=settings.max_tokens
         )

@@ -10,7 +10,6 @@ Besides streaming, it offers two things only an in-process model can give cheapl
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,18 +92,14 @@ class ChatLlamaCppLocal(BaseChatModel):
                 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             except ImportError:
                 raise SetupError("llama-cpp-python is not installed; run ./run.sh") from None
-            threads = self.n_threads or max(1, os.cpu_count() or 1)
-            try:
-                llama = Llama(
-                    model_path=self.model_path,
-                    n_ctx=self.n_ctx,
-                    n_batch=512,
-                    n_threads=threads,
-                    n_threads_batch=threads,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError) as exc:
-                raise SetupError(f"cannot load the model {self.model_path}: {exc}") from None
+            from .preload import llama_kwargs, take
+
+            llama = take(self.model_path, self.n_ctx, self.n_threads)
+            if llama is None:
+                try:
+                    llama = Llama(**llama_kwargs(self.model_path, self.n_ctx, self.n_threads))
+                except (ValueError, RuntimeError) as exc:
+                    raise SetupError(f"cannot load the model {self.model_path}: {exc}") from None
             template = llama.metadata.get("tokenizer.chat_template")
             if not template:
                 raise SetupError(f"the model {self.model_path} has no chat template")
