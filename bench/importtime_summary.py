@@ -5,6 +5,10 @@ the heaviest top-level packages (cumulative time of each first-level import).
     .venv/bin/python bench/importtime_summary.py ask "What did Shin Kak-soo say about Quad+?"
 
 Runs the command once in a child process with ``-X importtime`` and reads its stderr.
+llama.cpp silences stderr (at the file-descriptor level) while it loads a model, which would
+hide the imports made meanwhile by other threads; the child therefore loads with that
+silencing turned off. ``llama_cpp`` itself is imported first for that, so its own import
+time is counted as a top-level package like any other.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from collections import defaultdict
 
 
 def main() -> None:
-    cmd = [sys.executable, "-X", "importtime", "-c", "import sys; sys.argv[0] = 'assistant'; from assistant.cli import main; sys.exit(main())"]
+    code = (
+        "import sys\n"
+        "from llama_cpp._utils import suppress_stdout_stderr as quiet\n"
+        "quiet.__enter__ = lambda self: self\n"
+        "quiet.__exit__ = lambda self, *exc: None\n"
+        "sys.argv[0] = 'assistant'\n"
+        "from assistant.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    cmd = [sys.executable, "-X", "importtime", "-c", code]
     proc = subprocess.run([*cmd, *sys.argv[1:]], capture_output=True, text=True)
     packages: dict[str, float] = defaultdict(float)
     total = 0.0
