@@ -38,7 +38,8 @@ def _authorized(header: str, pairs: list[tuple[str, str]] | None) -> bool:
         user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return False
-    return any(hmac.compare_digest(user, u) & hmac.compare_digest(password, p) for u, p in pairs)
+    given = (user.encode(), password.encode())
+    return any(hmac.compare_digest(given[0], u.encode()) & hmac.compare_digest(given[1], p.encode()) for u, p in pairs)
 
 
 def _error(exc: Exception) -> dict[str, Any]:

@@ -7,8 +7,8 @@ the heaviest top-level packages (cumulative time of each first-level import).
 Runs the command once in a child process with ``-X importtime`` and reads its stderr.
 llama.cpp silences stderr (at the file-descriptor level) while it loads a model, which would
 hide the imports made meanwhile by other threads; the child therefore loads with that
-silencing turned off. ``llama_cpp`` itself is imported first for that, so its own import
-time is counted as a top-level package like any other.
+silencing turned off (for every command but ``retrieve``, which never loads it). ``llama_cpp``
+is imported first for that, so its import time is counted as a top-level package.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from collections import defaultdict
 def main() -> None:
     code = (
         "import sys\n"
-        "from llama_cpp._utils import suppress_stdout_stderr as quiet\n"
-        "quiet.__enter__ = lambda self: self\n"
-        "quiet.__exit__ = lambda self, *exc: None\n"
+        "if sys.argv[1] != 'retrieve':\n"
+        "    from llama_cpp._utils import suppress_stdout_stderr as quiet\n"
+        "    quiet.__enter__ = lambda self: self\n"
+        "    quiet.__exit__ = lambda self, *exc: None\n"
         "sys.argv[0] = 'assistant'\n"
         "from assistant.cli import main\n"
         "sys.exit(main())\n"
