@@ -243,20 +243,15 @@ def _print_passages(passages: Sequence[dict[str, Any]]) -> None:
         print()
 
 
-def note(s: Settings, message: str) -> None:
-    """A progress note on stderr, unless --quiet."""
-    if not s.quiet:
-        print(message, file=sys.stderr)
-
-
-def via_server(s: Settings, call: Callable[[], Any]) -> Any:
+def via_server(call: Callable[[], Any]) -> Any:
     """``call()`` against ``s.server``; ``None`` (after a note) when no usable server is there."""
     from .remote import ServerUnavailable
 
     try:
         return call()
     except ServerUnavailable as exc:
-        note(s, f"note: {exc}; answering in this process")
+        # A warning, not progress: shown even with --quiet, so a reader knows who answered.
+        print(f"note: {exc}; answering in this process", file=sys.stderr)
         return None
 
 
@@ -265,7 +260,7 @@ def cmd_retrieve(args: argparse.Namespace, s: Settings) -> int:
     if s.server:
         from . import remote
 
-        out = via_server(s, lambda: remote.retrieve(s.server, s, args.question, args.k))
+        out = via_server(lambda: remote.retrieve(s.server, s, args.question, args.k))
     if out is None:
         from .retrieve import Retriever
 

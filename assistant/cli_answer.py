@@ -96,7 +96,7 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
 
         # The first item comes before anything is printed, so a missing server falls back cleanly.
         stream = remote.ask(s.server, s, args.question, history, args.k)
-        first = via_server(s, lambda: next(stream, None))
+        first = via_server(lambda: next(stream, None))
         if first is not None:
             _print_answer(itertools.chain([first], stream), stream=not args.json)
             return 0
