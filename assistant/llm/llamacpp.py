@@ -187,11 +187,9 @@ class ChatLlamaCppLocal(BaseChatModel):
 def next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
     """The logits after ``tokens``, evaluating only what the KV cache does not already hold
     (llama.cpp keeps the last prompt and answer, so a question appended to them is cheap)."""
-    same = 0
-    for a, b in zip(llama.input_ids[: llama.n_tokens], tokens):
-        if a != b:
-            break
-        same += 1
+    from .prefix_cache import common_prefix
+
+    same = len(common_prefix([tokens, llama.input_ids[: llama.n_tokens].tolist()]))
     llama.n_tokens = min(same, len(tokens) - 1)  # eval() drops the KV cache past this point
     try:
         llama.eval(tokens[llama.n_tokens :])
