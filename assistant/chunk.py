@@ -217,3 +217,12 @@ def _is_noise(paragraph: str) -> bool:
     """Lines like "-", "close" or "Leave a Response" carry nothing to retrieve."""
     words = re.findall(r"[^\W_]+", paragraph)
     return len(words) < 3 and len(paragraph) < 25
+
+
+def embedding_text(title: str, chunk_text: str, quote_of: str = "") -> str:
+    """What gets embedded: the passage with its headline (and speaker) as context."""
+    parts = [title] if title else []
+    if quote_of:
+        parts.append(f"{quote_of} said:")
+    parts.append(chunk_text)
+    return "\n".join(parts)

@@ -96,39 +96,76 @@ class EnvVar:
 
 
 ENV_VARS: tuple[EnvVar, ...] = (
-    EnvVar("ASSISTANT_INDEX_DIR", "`index/` in a checkout, else `~/.local/share/news-assistant/index`",
-           "embedded Chroma store", "--index-dir"),
-    EnvVar("ASSISTANT_CHROMA_URL", "–", "a Chroma server instead, e.g. `http://127.0.0.1:8000`; start one with "
-           "`chroma run --path DIR --host 127.0.0.1 --port 8000`", "--chroma-url"),
+    EnvVar(
+        "ASSISTANT_INDEX_DIR",
+        "`index/` in a checkout, else `~/.local/share/news-assistant/index`",
+        "embedded Chroma store",
+        "--index-dir",
+    ),
+    EnvVar(
+        "ASSISTANT_CHROMA_URL",
+        "–",
+        "a Chroma server instead, e.g. `http://127.0.0.1:8000`; start one with "
+        "`chroma run --path DIR --host 127.0.0.1 --port 8000`",
+        "--chroma-url",
+    ),
     EnvVar("ASSISTANT_COLLECTION", "`articles`", "Chroma collection name"),
-    EnvVar("ASSISTANT_CORPUS_DIR", "`seeds/` in a checkout, else `~/.local/share/news-assistant/articles`",
-           "what `assistant index` indexes when given no path"),
-    EnvVar("ASSISTANT_LLM", "`llamacpp`", "`llamacpp` (embedded, offline), `openai` (any OpenAI-compatible server: "
-           "vLLM, llama.cpp server, LM Studio, OpenAI) or `ollama`", "--llm"),
+    EnvVar(
+        "ASSISTANT_CORPUS_DIR",
+        "`seeds/` in a checkout, else `~/.local/share/news-assistant/articles`",
+        "what `assistant index` indexes when given no path",
+    ),
+    EnvVar(
+        "ASSISTANT_LLM",
+        "`llamacpp`",
+        "`llamacpp` (embedded, offline), `openai` (any OpenAI-compatible server: "
+        "vLLM, llama.cpp server, LM Studio, OpenAI) or `ollama`",
+        "--llm",
+    ),
     EnvVar("ASSISTANT_LLM_MODEL", "embedded Qwen", "model name, or a GGUF path for `llamacpp`", "--model"),
-    EnvVar("ASSISTANT_LLM_BASE_URL", "–", "server URL for `openai`/`ollama`, e.g. `http://127.0.0.1:8080/v1`",
-           "--base-url"),
+    EnvVar(
+        "ASSISTANT_LLM_BASE_URL", "–", "server URL for `openai`/`ollama`, e.g. `http://127.0.0.1:8080/v1`", "--base-url"
+    ),
     EnvVar("ASSISTANT_LLM_API_KEY", "`OPENAI_API_KEY`", "API key for the `openai` backend"),
     EnvVar("ASSISTANT_K", "5", "passages retrieved per question", "--k"),
-    EnvVar("ASSISTANT_POLICY", "–", "JSON file overriding thresholds of retrieval, support and refusal; "
-           "`assistant policy` lists them all", "--policy"),
+    EnvVar(
+        "ASSISTANT_POLICY",
+        "–",
+        "JSON file overriding thresholds of retrieval, support and refusal; `assistant policy` lists them all",
+        "--policy",
+    ),
     EnvVar("ASSISTANT_MAX_FILE_MB", "5", "largest article accepted"),
     EnvVar("ASSISTANT_CHUNK_CHARS", "420", "target chunk size in characters; a change re-embeds at the next index"),
     EnvVar("ASSISTANT_INDEX_BATCH", "512", "chunks embedded and written per step; a killed run loses at most one step"),
     EnvVar("ASSISTANT_N_CTX", "4096", "context window of the embedded model"),
     EnvVar("ASSISTANT_THREADS", "0 (all cores)", "CPU threads of the embedded model"),
     EnvVar("ASSISTANT_MAX_TOKENS", "320", "longest answer, in tokens"),
-    EnvVar("ASSISTANT_SERVER", "–", "a running `assistant serve` (e.g. `http://127.0.0.1:7860`) that `ask` and "
-           "`retrieve` send questions to instead of loading the models; if none answers there, or it runs with "
-           "another index or policy, they answer in-process", "--server"),
+    EnvVar(
+        "ASSISTANT_SERVER",
+        "–",
+        "a running `assistant serve` (e.g. `http://127.0.0.1:7860`) that `ask` and "
+        "`retrieve` send questions to instead of loading the models; if none answers there, or it runs with "
+        "another index or policy, they answer in-process",
+        "--server",
+    ),
     EnvVar("ASSISTANT_AUTH", "–", "`USER:PASS`, or a file of such lines, required by `serve`", "--auth"),
-    EnvVar("ASSISTANT_QUEUE_SIZE", "32", "requests the web server queues; beyond that callers get "
-           "\"Queue is full! Please try again.\" at once"),
-    EnvVar("ASSISTANT_EMBED_BACKEND", "`auto`", "how questions are embedded: `onnx` (onnxruntime over a one-time "
-           "export of the packaged weights; starts ~4 s sooner), `torch`, or `auto` (onnx when the export can be "
-           "made, else torch); indexing always uses torch"),
-    EnvVar("ASSISTANT_CACHE_DIR", "`~/.cache/news-assistant`", "where the assembled GGUF, the ONNX export and the "
-           "model's prompt-prefix state are kept"),
+    EnvVar(
+        "ASSISTANT_QUEUE_SIZE",
+        "32",
+        'requests the web server queues; beyond that callers get "Queue is full! Please try again." at once',
+    ),
+    EnvVar(
+        "ASSISTANT_EMBED_BACKEND",
+        "`auto`",
+        "how questions are embedded: `onnx` (onnxruntime over a one-time "
+        "export of the packaged weights; starts ~4 s sooner), `torch`, or `auto` (onnx when the export can be "
+        "made, else torch); indexing always uses torch",
+    ),
+    EnvVar(
+        "ASSISTANT_CACHE_DIR",
+        "`~/.cache/news-assistant`",
+        "where the assembled GGUF, the ONNX export and the model's prompt-prefix state are kept",
+    ),
     EnvVar("ASSISTANT_QUIET", "off (on when `CI` is set)", "no progress output", "--quiet"),
 )
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chunk import Chunk, chunk_article
+from .chunk import Chunk, chunk_article, embedding_text
 from .config import Settings
 from .embed import ensure_onnx, get_index_embedder
+from .lexical_store import from_collection, load, save, saved_version, updated
 from .load import Article, LoadError, iter_files, read_article
-from .store import bump_version, get_all, open_collection, writer_lock
+from .store import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
 
 
 @dataclass
@@ -59,13 +60,19 @@ def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, A
     }
 
 
-def embedding_text(title: str, chunk_text: str, quote_of: str = "") -> str:
-    """What gets embedded: the passage with its headline (and speaker) as context."""
-    parts = [title] if title else []
-    if quote_of:
-        parts.append(f"{quote_of} said:")
-    parts.append(chunk_text)
-    return "\n".join(parts)
+def _save_lexical(
+    settings: Settings, collection: Any, before: str, removed: set[str], added: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Bring the saved lexical index to the store's new version: update the one saved for
+    ``before`` when there is one (tokenizing only ``added``), else read every chunk."""
+    version = index_version(collection)
+    if saved_version(settings) == version:
+        return
+    old = load(settings, before) if (removed or added) else None
+    lex = updated(old, removed, added) if old is not None else None
+    if lex is None or len(lex.ids) != collection.count():
+        lex = from_collection(collection)
+    save(settings, version, lex)
 
 
 def _progress(total: int, quiet: bool) -> Any:
@@ -83,6 +90,7 @@ def build_index(
     report = IndexReport()
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
+        before = index_version(collection)
         stored = get_all(collection, ["metadatas"])
         ids_by_path: dict[str, set[str]] = {}
         for cid, meta in zip(stored["ids"], stored["metadatas"]):
@@ -124,6 +132,8 @@ def build_index(
             if not Path(old_path).exists():
                 stale.extend(ids)
 
+        if pending or stale:
+            bump_version(collection, writing=True)  # a run killed from here on leaves it marked
         if pending:
             embedder = get_index_embedder()
             bar = _progress(len(pending), settings.quiet)
@@ -148,7 +158,8 @@ def build_index(
             collection.delete(ids=stale[i : i + 500])
         report.chunks_added = len(pending)
         report.chunks_removed = len(stale)
-        if pending or stale:
+        if pending or stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
+        _save_lexical(settings, collection, before, set(stale), [(b[0], b[1], b[2]) for b in pending])
         report.total_chunks = collection.count()
     return report

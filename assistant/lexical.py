@@ -1,15 +1,16 @@
-"""A small in-memory BM25 index (Okapi BM25, k1=1.2, b=0.75) over chunk texts.
+"""A small BM25 index (Okapi BM25, k1=1.2, b=0.75) over chunk texts.
 
-Built once per index version; a query touches only the postings of its terms.
+A query touches only the postings of its terms. The index is saved beside the store
+(:mod:`assistant.lexical_store`), so a process loads it instead of tokenizing every chunk.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,49 +60,133 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
-class BM25:
-    """Okapi BM25 with postings as numpy arrays."""
+def _postings(
+    texts: Sequence[str], first_doc: int, vocab: dict[str, int]
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tokenize ``texts`` (documents ``first_doc``, ``first_doc + 1``, …) into postings.
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        self.n = len(texts)
-        lengths = np.zeros(self.n, dtype=np.float32)
-        postings: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-        for i, text in enumerate(texts):
-            counts = Counter(tokenize(text))
-            lengths[i] = sum(counts.values())
-            for term, tf in counts.items():
-                docs, tfs = postings[term]
-                docs.append(i)
-                tfs.append(tf)
-        avg = float(lengths.mean()) if self.n else 1.0
-        norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, (docs, tfs) in postings.items():
-            d = np.asarray(docs, dtype=np.int32)
-            tf = np.asarray(tfs, dtype=np.float32)
-            idf = math.log(1 + (self.n - len(d) + 0.5) / (len(d) + 0.5))
-            self.postings[term] = (d, (idf * tf * (k1 + 1) / (tf + norm[d])).astype(np.float32))
+    Term ids extend ``vocab`` (not changed); returns the extended term list, then one
+    term id, document and term frequency per posting, and each text's length in terms.
+    """
+    vocab = dict(vocab)
+    term_ids: list[int] = []
+    docs: list[int] = []
+    tfs: list[int] = []
+    lengths = np.zeros(len(texts), dtype=np.float32)
+    for j, text in enumerate(texts):
+        counts = Counter(tokenize(text))
+        lengths[j] = sum(counts.values())
+        for term, tf in counts.items():
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            docs.append(first_doc + j)
+            tfs.append(tf)
+    as_int = np.asarray(term_ids, dtype=np.int64), np.asarray(docs, dtype=np.int64)
+    return list(vocab), *as_int, np.asarray(tfs, dtype=np.float32), lengths
+
+
+class BM25:
+    """Okapi BM25 over postings kept as flat arrays, sorted by term (compressed sparse rows).
+
+    Raw term frequencies and document lengths are kept, and the weights derived from them,
+    so the index can be saved (:meth:`arrays`), loaded (:meth:`from_arrays`) and updated
+    (:meth:`updated`) without tokenizing the unchanged documents again.
+    """
+
+    def __init__(self, texts: Sequence[str] = (), k1: float = 1.2, b: float = 0.75) -> None:
+        terms, term_ids, docs, tfs, lengths = _postings(texts, 0, {})
+        self._set(terms, term_ids, docs, tfs, lengths, k1, b)
+
+    # -- construction ----------------------------------------------------------
+    def _set(
+        self,
+        terms: list[str],
+        term_ids: np.ndarray,
+        docs: np.ndarray,
+        tfs: np.ndarray,
+        lengths: np.ndarray,
+        k1: float,
+        b: float,
+    ) -> None:
+        """Sort the postings by term, drop unused terms, and compute every weight."""
+        order = np.lexsort((docs, term_ids))
+        term_ids, docs, tfs = term_ids[order], docs[order], tfs[order]
+        counts = np.bincount(term_ids, minlength=len(terms))
+        used = np.flatnonzero(counts)
+        if len(used) < len(terms):  # terms whose every document left the index
+            remap = np.full(len(terms), -1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            term_ids, terms, counts = remap[term_ids], [terms[i] for i in used], counts[used]
+        self.k1, self.b = k1, b
+        self.n = len(lengths)
+        self.terms = terms
+        self._index = {t: i for i, t in enumerate(terms)}
+        self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.docs = docs.astype(np.int32)
+        self.tfs = tfs.astype(np.float32)
+        self.lengths = lengths.astype(np.float32)
+        avg = float(self.lengths.mean()) if self.n else 1.0
+        norm = k1 * (1 - b + b * self.lengths / max(avg, 1e-9))
+        df = counts.astype(np.float64)
+        idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+        per_posting_idf = np.repeat(idf, counts)
+        self.weights = (per_posting_idf * self.tfs * (k1 + 1) / (self.tfs + norm[self.docs])).astype(np.float32)
+
+    def arrays(self) -> dict[str, Any]:
+        """Everything needed to rebuild this index with :meth:`from_arrays`."""
+        term_ids = np.repeat(np.arange(len(self.terms), dtype=np.int32), np.diff(self.offsets))
+        return {
+            "terms": self.terms,
+            "term_ids": term_ids,
+            "docs": self.docs,
+            "tfs": self.tfs,
+            "lengths": self.lengths,
+            "k1": self.k1,
+            "b": self.b,
+        }
+
+    @classmethod
+    def from_arrays(cls, terms: list[str], term_ids, docs, tfs, lengths, k1: float, b: float) -> BM25:
+        """The index saved by :meth:`arrays`."""
+        self = cls.__new__(cls)
+        self._set(list(terms), np.asarray(term_ids), np.asarray(docs), np.asarray(tfs), np.asarray(lengths), k1, b)
+        return self
+
+    def updated(self, keep: np.ndarray, new_texts: Sequence[str]) -> BM25:
+        """A new index over the documents where ``keep`` is True (in order), then ``new_texts``;
+        only the new texts are tokenized."""
+        a = self.arrays()
+        keep = np.asarray(keep, dtype=bool)
+        row = np.cumsum(keep) - 1  # old document -> its new position
+        mask = keep[a["docs"]] if len(a["docs"]) else np.zeros(0, dtype=bool)
+        vocab = {t: i for i, t in enumerate(a["terms"])}
+        terms, term_ids, docs, tfs, lengths = _postings(new_texts, int(keep.sum()), vocab)
+        new = BM25.__new__(BM25)
+        new._set(
+            terms,
+            np.concatenate((a["term_ids"][mask], term_ids)),
+            np.concatenate((row[a["docs"][mask]], docs)),
+            np.concatenate((a["tfs"][mask], tfs)),
+            np.concatenate((a["lengths"][keep], lengths)),
+            self.k1,
+            self.b,
+        )
+        return new
+
+    # -- queries ---------------------------------------------------------------
+    def _postings_of(self, term: str) -> slice | None:
+        i = self._index.get(term)
+        return None if i is None else slice(int(self.offsets[i]), int(self.offsets[i + 1]))
 
     def document_frequency(self, term: str) -> int:
         """Number of documents holding ``term`` (a token as :func:`tokenize` yields it)."""
-        hit = self.postings.get(term)
-        return 0 if hit is None else len(hit[0])
+        i = self._index.get(term)
+        return 0 if i is None else int(self.offsets[i + 1] - self.offsets[i])
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for ``query``."""
         out = np.zeros(self.n, dtype=np.float32)
         for term in set(tokenize(query)):
-            hit = self.postings.get(term)
-            if hit is not None:
-                out[hit[0]] += hit[1]
+            sl = self._postings_of(term)
+            if sl is not None:
+                out[self.docs[sl]] += self.weights[sl]
         return out
-
-    def top(self, query: str, n: int) -> list[tuple[int, float]]:
-        """The ``n`` best (doc index, score) pairs with a positive score."""
-        s = self.scores(query)
-        if not self.n:
-            return []
-        n = min(n, self.n)
-        idx = np.argpartition(-s, n - 1)[:n]
-        idx = idx[np.argsort(-s[idx])]
-        return [(int(i), float(s[i])) for i in idx if s[i] > 0]

@@ -19,10 +19,10 @@ from .attribution import name_parts, question_speaker, same_person
 from .config import Settings, check_question
 from .embed import Embedder, query_embedder
 from .errors import IndexMissingError
-from .index import embedding_text
 from .lexical import BM25
+from .lexical_store import open_lexical
 from .policy import Policy
-from .store import get_all, index_version, open_collection
+from .store import index_version, open_collection
 from .support import idf_function
 
 
@@ -78,28 +78,26 @@ class _Snapshot:
     idf: Callable[[str], float]
 
 
-def _snapshot(collection: Any, version: str) -> _Snapshot:
-    """Read every chunk and build the lexical caches over them."""
-    data = get_all(collection, ["documents", "metadatas"])
-    if not data["ids"]:
+def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
+    """The lexical index (loaded from disk when it is of this version) and the caches over it."""
+    lex = open_lexical(settings, collection, version)
+    if not lex.ids:
         raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
-    ids, docs, metas = data["ids"], data["documents"], data["metadatas"]
-    bm25 = BM25([embedding_text(m.get("title", ""), d, m.get("quote_of", "")) for d, m in zip(docs, metas)])
     by_name: dict[str, set[int]] = {}
-    for i, m in enumerate(metas):
+    for i, m in enumerate(lex.metas):
         for n in _speaking(m):
             for part in name_parts(n):
                 by_name.setdefault(part, set()).add(i)
     return _Snapshot(
         version=version,
         collection=collection,
-        ids=ids,
-        docs=docs,
-        metas=metas,
-        row={cid: i for i, cid in enumerate(ids)},
-        bm25=bm25,
+        ids=lex.ids,
+        docs=lex.docs,
+        metas=lex.metas,
+        row={cid: i for i, cid in enumerate(lex.ids)},
+        bm25=lex.bm25,
         by_name=by_name,
-        idf=idf_function(bm25.document_frequency, bm25.n),
+        idf=idf_function(lex.bm25.document_frequency, lex.bm25.n),
     )
 
 
@@ -140,7 +138,7 @@ class Retriever:
             version = index_version(collection)
             if self._snap is not None and version == self._snap.version and not force:
                 return
-            self._snap = _snapshot(collection, version)
+            self._snap = _snapshot(self.settings, collection, version)
 
     # -- search ----------------------------------------------------------
     def search(self, question: str, k: int | None = None) -> list[Passage]:

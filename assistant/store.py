@@ -17,6 +17,7 @@ from .config import Settings
 from .errors import IndexMissingError, UserError
 
 VERSION_KEY = "index_version"
+WRITING_KEY = "index_writing"
 
 
 def _client(settings: Settings, create: bool) -> Any:
@@ -78,10 +79,18 @@ def index_version(collection: Any) -> str:
     return str((collection.metadata or {}).get(VERSION_KEY, "")) + f":{collection.count()}"
 
 
-def bump_version(collection: Any) -> None:
-    """Record that the chunks changed, so caches such as BM25 are rebuilt."""
+def is_writing(collection: Any) -> bool:
+    """True while an indexing run is changing the chunks, or after one was killed mid-way
+    (until the next run repairs the store)."""
+    return bool((collection.metadata or {}).get(WRITING_KEY, False))
+
+
+def bump_version(collection: Any, writing: bool = False) -> None:
+    """Record that the chunks change (``writing=True``, before the first write) or changed
+    (after the last), so caches such as the lexical index are not reused across it."""
     metadata = {k: v for k, v in (collection.metadata or {}).items() if not k.startswith("hnsw:")}
     metadata[VERSION_KEY] = uuid.uuid4().hex
+    metadata[WRITING_KEY] = writing
     collection.modify(metadata=metadata)
 
 

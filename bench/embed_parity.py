@@ -51,8 +51,7 @@ def compare(dataset: Path, corpus: Path, settings: Settings) -> dict[str, object
         chunks = get_all(open_collection(s), ["documents"])["documents"]
         by_torch, by_onnx = Retriever(s, embedder=torch_e), Retriever(s, embedder=onnx_e)
         same = [
-            [p.chunk_id for p in by_torch.search(q, 5)] == [p.chunk_id for p in by_onnx.search(q, 5)]
-            for q in questions
+            [p.chunk_id for p in by_torch.search(q, 5)] == [p.chunk_id for p in by_onnx.search(q, 5)] for q in questions
         ]
     texts = questions + chunks
     cos = _cosines(torch_e.embed_documents(texts), onnx_e.embed_documents(texts))

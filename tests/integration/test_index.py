@@ -14,7 +14,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.index import build_index
-from assistant.store import open_collection
+from assistant.lexical_store import saved_version
+from assistant.store import index_version, is_writing, open_collection
 from tests.helpers import SEEDS, VENV_BIN, run_cli
 
 
@@ -178,9 +179,13 @@ def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
         landed = _written(index_dir)
         # The kill landed mid-run: some chunks were written, far from all of them.
         assert proc.returncode == -signal.SIGKILL and 0 < landed < expected[0], (attempt, landed)
+        assert is_writing(open_collection(_fresh(tmp_path, f"killed{attempt}")))  # marked: caches not trusted
         r = run_cli("index", str(corpus), "--index-dir", str(index_dir), "-q")
         assert r.returncode == 0, r.stderr
-        assert _state(_fresh(tmp_path, f"killed{attempt}")) == expected, f"attempt {attempt}"
+        repaired = _fresh(tmp_path, f"killed{attempt}")
+        assert _state(repaired) == expected, f"attempt {attempt}"
+        assert not is_writing(open_collection(repaired))
+        assert saved_version(repaired) == index_version(open_collection(repaired))
 
 
 def test_concurrent_writers_are_serialized(tmp_path):
