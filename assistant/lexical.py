@@ -108,8 +108,9 @@ class BM25:
         b: float,
     ) -> None:
         """Sort the postings by term, drop unused terms, and compute every weight."""
-        order = np.lexsort((docs, term_ids))
-        term_ids, docs, tfs = term_ids[order], docs[order], tfs[order]
+        if len(term_ids) > 1 and np.any(term_ids[1:] < term_ids[:-1]):  # a saved index is sorted already
+            order = np.argsort(term_ids, kind="stable")
+            term_ids, docs, tfs = term_ids[order], docs[order], tfs[order]
         counts = np.bincount(term_ids, minlength=len(terms))
         used = np.flatnonzero(counts)
         if len(used) < len(terms):  # terms whose every document left the index
