@@ -64,6 +64,8 @@ _ABBREV = {
 # A sentence ends at . ! ? … (and closing quotes) before a space, or at a full-width stop of
 # scripts written without spaces (。！？), which needs none.
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*\s+|[。！？]+[”」』）]*\s*")
+_WORD_BEFORE = re.compile(r"((?:[^\W\d_]|\.)+)$")  # the letters and dots before a period
+_ABBREV_WINDOW = 64
 _OPEN_QUOTES = "“"
 _QUOTE_START = re.compile(r"[“\"]")
 _PRONOUN_SPEECH = re.compile(
@@ -100,9 +102,10 @@ class Chunk:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` ends an abbreviation such as "U.S." or "Nov."."""
-    m = re.search(r"((?:[^\W\d_]|\.)+)$", text[:dot])
-    if not m:
-        return False
+    window = text[max(0, dot - _ABBREV_WINDOW) : dot]  # not text[:dot]: that made splitting quadratic
+    m = _WORD_BEFORE.search(window)
+    if not m or (m.start() == 0 and dot > _ABBREV_WINDOW):
+        return False  # no word, or one longer than any abbreviation
     word = m.group(1).lower().rstrip(".")
     if word in _ABBREV:
         return True

@@ -45,3 +45,14 @@ def test_continued_quote_remembers_its_speaker():
     chunks = [c for p in SEEDS for c in chunk_article(read_article(p))]
     rcep = next(c for c in chunks if "RCEP" in c.text)
     assert "Shin Kak-soo" in rcep.speakers or rcep.continues_quote_of == "Shin Kak-soo"
+
+
+def test_abbreviations_are_recognised_anywhere_in_a_long_text():
+    # The check looks at a window before each period, not at the whole text before it.
+    filler = "The talks went on. " * 2000
+    text = filler + "Officials from the U.S. and Nov. 5 talks. " + "Z" * 100 + ". Then it ended."
+    spans = [text[a:b] for a, b in split_sentences(text)]
+    assert "Officials from the U.S. and Nov. 5 talks." in spans
+    assert spans[-1] == "Then it ended."  # a period after a word longer than the window ends a sentence
+    short = "U.S. officials met. They agreed."
+    assert [short[a:b] for a, b in split_sentences(short)] == ["U.S. officials met.", "They agreed."]

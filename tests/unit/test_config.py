@@ -17,7 +17,9 @@ def test_numeric_settings_are_read(monkeypatch):
     assert s.k == 7 and s.max_file_bytes == 512 * 1024
 
 
-@pytest.mark.parametrize(("name", "value"), [("ASSISTANT_K", "five"), ("ASSISTANT_K", "0"), ("ASSISTANT_N_CTX", "1e3x")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("ASSISTANT_K", "five"), ("ASSISTANT_K", "0"), ("ASSISTANT_N_CTX", "1e3x")]
+)
 def test_a_bad_number_in_the_environment_is_a_clear_error(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(UserError, match=f"{name} must be"):
