@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -53,11 +53,14 @@ class TorchEmbedder(Embeddings):
             raise SetupError(f"cannot load the embedding model from {path}: {exc}") from None
         self.batch_size = batch_size
 
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        vectors = self.model.encode(
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Normalized vectors of ``texts`` as one float32 array (what indexing writes to Chroma)."""
+        return self.model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
-        return vectors.tolist()
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

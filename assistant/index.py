@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from .chunk import Chunk, chunk_article, embedding_text
 from .config import Settings
 from .embed import ensure_onnx, get_index_embedder
-from .lexical_store import from_collection, load, save, saved_version, updated
+from .lexical_store import LexicalIndex, from_collection, load, save, saved_version, updated
 from .load import Article, LoadError, iter_files, read_article
 from .store import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
 
@@ -61,18 +62,56 @@ def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, A
 
 
 def _save_lexical(
-    settings: Settings, collection: Any, before: str, removed: set[str], added: list[tuple[str, str, dict[str, Any]]]
+    settings: Settings,
+    collection: Any,
+    old: LexicalIndex | None,
+    removed: set[str],
+    added: list[tuple[str, str, dict[str, Any]]],
 ) -> None:
-    """Bring the saved lexical index to the store's new version: update the one saved for
-    ``before`` when there is one (tokenizing only ``added``), else read every chunk."""
+    """Bring the saved lexical index to the store's new version: update ``old`` (the one of
+    the version before this run) when there is one, tokenizing only ``added``; else read
+    every chunk."""
     version = index_version(collection)
     if saved_version(settings) == version:
         return
-    old = load(settings, before) if (removed or added) else None
     lex = updated(old, removed, added) if old is not None else None
     if lex is None or len(lex.ids) != collection.count():
         lex = from_collection(collection)
     save(settings, version, lex)
+
+
+def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, Any], str]], settings: Settings) -> None:
+    """Embed ``pending`` (id, text, metadata, text to embed) and write it to Chroma in groups.
+
+    Settings.index_batch chunks per group: SentenceTransformer sorts each call's texts by
+    length, so a larger group means less padding. Each group is one Chroma write, made in a
+    second thread while the next group is embedded; one write at a time, in order, so a
+    killed run loses at most the two groups in flight (the next run writes them).
+    """
+    embedder = get_index_embedder()
+    bar = _progress(len(pending), settings.quiet)
+    step = settings.index_batch
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write") as writer:
+        inflight: Future | None = None
+        written = 0
+        for i in range(0, len(pending), step):
+            batch = pending[i : i + step]
+            vectors = embedder.encode([b[3] for b in batch])
+            if inflight is not None:
+                inflight.result()  # a failed write stops the run here
+                bar.update(i - written)
+                written = i
+            inflight = writer.submit(
+                collection.upsert,
+                ids=[b[0] for b in batch],
+                documents=[b[1] for b in batch],
+                metadatas=[b[2] for b in batch],
+                embeddings=vectors,
+            )
+        if inflight is not None:
+            inflight.result()
+            bar.update(len(pending) - written)
+    bar.close()
 
 
 def _progress(total: int, quiet: bool) -> Any:
@@ -90,10 +129,16 @@ def build_index(
     report = IndexReport()
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
-        before = index_version(collection)
-        stored = get_all(collection, ["metadatas"])
+        # What the store holds: from the saved lexical index when it is of the store's version
+        # (the same ids and metadata, without reading every record back from Chroma).
+        old = None if is_writing(collection) else load(settings, index_version(collection))
+        if old is not None:
+            ids, metas = old.ids, old.metas
+        else:
+            got = get_all(collection, ["metadatas"])
+            ids, metas = got["ids"], got["metadatas"]
         ids_by_path: dict[str, set[str]] = {}
-        for cid, meta in zip(stored["ids"], stored["metadatas"]):
+        for cid, meta in zip(ids, metas):
             ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
 
         pending: list[tuple[str, str, dict[str, Any], str]] = []
@@ -135,23 +180,7 @@ def build_index(
         if pending or stale:
             bump_version(collection, writing=True)  # a run killed from here on leaves it marked
         if pending:
-            embedder = get_index_embedder()
-            bar = _progress(len(pending), settings.quiet)
-            # Settings.index_batch chunks per step: SentenceTransformer sorts each call's texts by
-            # length, so a larger group means less padding; each group is one Chroma write, so a
-            # killed run loses at most one group.
-            step = settings.index_batch
-            for i in range(0, len(pending), step):
-                batch = pending[i : i + step]
-                vectors = embedder.embed_documents([b[3] for b in batch])
-                collection.upsert(
-                    ids=[b[0] for b in batch],
-                    documents=[b[1] for b in batch],
-                    metadatas=[b[2] for b in batch],
-                    embeddings=vectors,
-                )
-                bar.update(len(batch))
-            bar.close()
+            _embed_and_write(collection, pending, settings)
             if settings.embed_backend != "torch":
                 ensure_onnx(settings.cache_dir, say=say)  # torch is loaded now: the export is cheap
         for i in range(0, len(stale), 500):
@@ -160,6 +189,6 @@ def build_index(
         report.chunks_removed = len(stale)
         if pending or stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
-        _save_lexical(settings, collection, before, set(stale), [(b[0], b[1], b[2]) for b in pending])
+        _save_lexical(settings, collection, old, set(stale), [(b[0], b[1], b[2]) for b in pending])
         report.total_chunks = collection.count()
     return report

@@ -6,7 +6,7 @@ A synthetic news corpus (seed sentences recombined with names and numbers varied
 bench_scale.py) of about --chunks chunks is cut into blocks of about --block chunks. For
 each block, in alternating order, we time:
 
-- raw: ``SentenceTransformer.encode`` (through the index's own embedder, same batch size)
+- raw: ``SentenceTransformer.encode`` (the index's own model and batch size, one call)
   on exactly the texts indexing embeds for that block;
 - index: ``build_index`` on the block's files, into a store that grows to the full size
   (reading, chunking, embedding, the Chroma writes and the lexical index included).
@@ -54,7 +54,7 @@ def main() -> None:
     args = ap.parse_args()
     sentences = seed_sentences()
     embedder = get_index_embedder()
-    embedder.embed_documents(["warm-up"] * 8)
+    embedder.encode(["warm-up"] * 8)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -72,7 +72,7 @@ def main() -> None:
 
             def raw(texts: list[str] = texts) -> float:
                 t = time.perf_counter()
-                embedder.embed_documents(texts)
+                embedder.encode(texts)
                 return time.perf_counter() - t
 
             def index(files: list[Path] = files, n: int = len(texts)) -> float:
