@@ -37,7 +37,7 @@ from .refusal import (
 )
 from .retrieve import Passage, Retriever, check_question
 
-__all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "parse_history"]
+__all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "Retrieved", "StreamReader", "parse_history"]
 
 
 @dataclass
@@ -46,6 +46,13 @@ class Citation(Span):
 
     marker: int = 0
     support: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Sent in the answer stream as soon as retrieval is done, before the first token."""
+
+    passages: list[Passage]
 
 
 @dataclass
@@ -124,12 +131,14 @@ class Answerer:
 
     def stream(
         self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
-    ) -> Iterator[str | AnswerResult]:
-        """Yield answer tokens as they arrive, then the final :class:`AnswerResult`."""
+    ) -> Iterator[str | Retrieved | AnswerResult]:
+        """Yield the passages found (:class:`Retrieved`), answer tokens as they arrive, then
+        the final :class:`AnswerResult`."""
         clock = _Clock()
         question = check_question(question, self.settings)
         standalone = condense(question, parse_history(history))
         passages = self.retriever.search(standalone, k)
+        yield Retrieved(passages)
         idf = self.retriever.idf
         f = measure_retrieval(standalone, passages, idf)
         clock.lap("retrieve")
@@ -189,17 +198,24 @@ class StreamReader:
     >>> reader = StreamReader(answerer.stream(question))  # doctest: +SKIP
     >>> for token in reader: print(token, end="")  # doctest: +SKIP
     >>> result = reader.finish()  # doctest: +SKIP
+
+    When retrieval is done, ``retrieved`` is set and an empty token is yielded, so that a
+    page can show the passages before the first word of the answer.
     """
 
-    def __init__(self, items: Iterable[str | AnswerResult]) -> None:
+    def __init__(self, items: Iterable[str | Retrieved | AnswerResult]) -> None:
         self._items = iter(items)
         self.text = ""  # the tokens so far
+        self.retrieved: list[Passage] | None = None
         self.result: AnswerResult | None = None
 
     def __iter__(self) -> Iterator[str]:
         for item in self._items:
             if isinstance(item, AnswerResult):
                 self.result = item
+            elif isinstance(item, Retrieved):
+                self.retrieved = item.passages
+                yield ""
             else:
                 self.text += item
                 yield item

@@ -52,8 +52,13 @@ def _print_sources(result: dict[str, Any]) -> None:
 
 def _as_json(items: Iterable[Any]) -> Iterator[str | dict[str, Any]]:
     """An in-process answer stream in the shape a server sends: tokens, then the result's JSON."""
+    from .answer import AnswerResult
+
     for item in items:
-        yield item if isinstance(item, str) else item.to_json()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, AnswerResult):
+            yield item.to_json()
 
 
 def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) -> dict[str, Any]:

@@ -112,6 +112,15 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
     return "\n".join(out)
 
 
+def render_retrieved(passages: list[dict[str, Any]]) -> str:
+    """The side panel while the answer is being written: the passages found, none cited yet."""
+    head = (
+        "<div class='meta' id='pending-sources'>Passages found. The answer is being written; "
+        "the ones it cites will be marked when it has been checked.</div>"
+    )
+    return head + "\n".join(source_card(p, "·", cited=False) for p in passages)
+
+
 def render_article(item: dict[str, Any] | None) -> str:
     """The whole article with the cited span highlighted."""
     if not item:

@@ -77,7 +77,11 @@ def add_routes(fastapi_app: Any, app: Any, settings: Settings, pairs: list[tuple
             app.wait_ready()
             reader = app.stream(body["question"], parse_history(body.get("history") or []), _k(body))
             for token in reader:
-                yield json.dumps({"token": token}, ensure_ascii=False) + "\n"
+                if token:
+                    yield json.dumps({"token": token}, ensure_ascii=False) + "\n"
+                elif reader.retrieved is not None:  # retrieval done: the passages, before the first token
+                    passages = [p.to_json() for p in reader.retrieved]
+                    yield json.dumps({"retrieved": passages}, ensure_ascii=False) + "\n"
             yield json.dumps({"result": reader.finish().to_json()}, ensure_ascii=False) + "\n"
         except (UserError, BackendError) as exc:
             yield json.dumps(_error(exc), ensure_ascii=False) + "\n"

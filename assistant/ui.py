@@ -24,6 +24,7 @@ from .render import (
     openable,
     plain,
     render_article,
+    render_retrieved,
     render_sources,
     result_dict,
     source_choices,
@@ -115,7 +116,11 @@ class App:
         result: dict[str, Any] | None = None
         try:
             reader = self.stream(message, history, int(k))
-            for _ in reader:
+            for token in reader:
+                if not token and reader.retrieved is not None:  # retrieval done, before the first token
+                    found = [p.to_json() | {"abspath": p.path} for p in reader.retrieved]
+                    yield chat_history, render_retrieved(found), gr.skip(), gr.skip()
+                    continue
                 chat_history[-1] = {"role": "assistant", "content": reader.text}
                 yield chat_history, gr.skip(), gr.skip(), gr.skip()
             result = result_dict(reader.finish())

@@ -95,7 +95,7 @@ def _ask(page, question: str) -> None:
 
 def test_cited_answer_and_highlighted_source_in_the_browser(page):
     _ask(page, QUESTION)
-    card = page.wait_for_selector("#sources .src", timeout=180_000)
+    card = page.wait_for_selector("#sources .src:not(.uncited)", timeout=180_000)
     chat = page.inner_text("#chat")
     assert "[" in chat and "]" in chat, chat
     docs = Path(__file__).parents[2] / "docs"
@@ -121,6 +121,22 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
     assert mark.is_visible()
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(docs / "screenshot-article.png"), full_page=True)
+
+
+def test_the_passages_show_before_the_answer(page):
+    before = page.inner_text("#chat")
+    _ask(page, QUESTION)
+    page.wait_for_selector("#pending-sources", timeout=120_000)
+    early_chat = page.inner_text("#chat")
+    early_cards = page.query_selector_all("#sources .src.uncited")
+    page.wait_for_selector("#sources .src:not(.uncited), #sources .notfound", timeout=180_000)
+    final_chat = page.inner_text("#chat")
+    assert early_cards  # the reader has passages to read while the model writes
+    # Nothing of the answer was there yet: the chat then held only the question.
+    answer = final_chat.replace(before, "", 1)
+    assert "[" not in early_chat and "[" in final_chat, (early_chat, final_chat)
+    assert len(final_chat) > len(early_chat) + 20, answer
+    assert not page.query_selector("#pending-sources")  # replaced by the checked sources
 
 
 def test_refused_question_renders_as_not_found(page):

@@ -170,6 +170,22 @@ def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(artic
         StreamReader(iter(["a token but no result"])).finish()
 
 
+def test_the_passages_come_before_the_first_token(article):
+    from assistant.answer import Answerer, StreamReader
+
+    reply = "Anna Berg said the talks would resume in March [1]."
+    answerer = Answerer(
+        Settings(), retriever=StubRetriever(article), llm=ScriptedChatModel(replies=[reply]), policy=POLICY
+    )  # type: ignore[arg-type]
+    reader = StreamReader(answerer.stream("When will the talks resume?"))
+    seen = []
+    for token in reader:
+        seen.append((token, reader.text, reader.retrieved))
+    first_token, text_then, passages_then = seen[0]
+    assert first_token == "" and text_then == "" and passages_then  # passages, and no answer yet
+    assert reader.finish().retrieved == passages_then
+
+
 def test_markers_are_numbered_in_order_of_first_appearance(article):
     reply = "The two sides last met five years ago in Vienna [3]. The talks would resume in March [1]."
     r, _ = ask(article, "When did the two sides last meet, and when will the talks resume?", reply)

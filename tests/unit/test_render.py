@@ -7,6 +7,7 @@ from assistant.render import (
     highlight,
     openable,
     render_article,
+    render_retrieved,
     render_sources,
     source_card,
     source_choices,
@@ -66,3 +67,12 @@ def test_removed_sentences_are_listed_and_the_article_view_marks_the_span(tmp_pa
     }
     assert "Removed from the answer: “It cost $5 billion.”" in render_sources(result, show_all=False)
     assert '<mark id="cited-span">signed in May</mark>' in render_article(cite)
+
+
+def test_the_passages_found_are_shown_uncited_while_the_answer_is_written(tmp_path):
+    text = "One passage here.\nAnother passage there."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    out = render_retrieved([_passage(path, text, "One passage here."), _passage(path, text, "Another passage there.")])
+    assert "pending-sources" in out and out.count('class="src uncited"') == 2
+    assert "<mark>Another passage there.</mark>" in out
