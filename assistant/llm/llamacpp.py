@@ -10,6 +10,7 @@ Besides streaming, it offers two things only an in-process model can give cheapl
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,39 @@ class ChatLlamaCppLocal(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        # The model runs in its own thread, which holds the lock from start to end, and hands
+        # the tokens over a queue: a web server may resume this generator on a different
+        # thread at every token, and a lock held across a yield would then be released by a
+        # thread that does not own it. Abandoning the generator stops the model at its next token.
+        tokens: queue.Queue[tuple[str, Any]] = queue.Queue()
+        halt = threading.Event()
+        threading.Thread(
+            target=self._produce, args=(messages, stop, tokens, halt), daemon=True, name="llama-stream"
+        ).start()
+        try:
+            while True:
+                kind, value = tokens.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                token, info = value
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=token), generation_info=info)
+                if run_manager:
+                    run_manager.on_llm_new_token(token, chunk=chunk)
+                yield chunk
+        finally:
+            halt.set()
+
+    def _produce(
+        self,
+        messages: list[BaseMessage],
+        stop_words: list[str] | None,
+        out: queue.Queue[tuple[str, Any]],
+        halt: threading.Event,
+    ) -> None:
+        """Run one completion under the lock, putting ("token", (text, info)) items on ``out``,
+        then ("error", exception) if it failed, then ("end", None)."""
         from llama_cpp import LogitsProcessorList
 
         logprobs: list[float] = []
@@ -134,9 +168,9 @@ class ChatLlamaCppLocal(BaseChatModel):
             logprobs.append(-float(np.log(np.exp(scores - scores.max()).sum())))
             return scores
 
-        with self._lock:
-            llama = self.load()
-            try:
+        try:
+            with self._lock:
+                llama = self.load()
                 stream = llama.create_completion(
                     prompt=self._tokens(messages),
                     stream=True,
@@ -146,22 +180,25 @@ class ChatLlamaCppLocal(BaseChatModel):
                     min_p=0.0,
                     repeat_penalty=1.0,
                     max_tokens=self.max_tokens,
-                    stop=stop,
+                    stop=stop_words,
                     logits_processor=LogitsProcessorList([record]),
                 )
                 sent = 0
                 for part in stream:
+                    if halt.is_set():
+                        break
                     token = part["choices"][0].get("text") or ""
                     if token:
                         # The log-probabilities of the tokens decoded since the previous chunk.
                         info = {"logprobs": [round(x, 4) for x in logprobs[sent:]]}
                         sent = len(logprobs)
-                        chunk = ChatGenerationChunk(message=AIMessageChunk(content=token), generation_info=info)
-                        if run_manager:
-                            run_manager.on_llm_new_token(token, chunk=chunk)
-                        yield chunk
-            except ValueError as exc:  # e.g. prompt longer than the context
-                raise BackendError(f"the local model failed: {exc}") from None
+                        out.put(("token", (token, info)))
+        except ValueError as exc:  # e.g. prompt longer than the context
+            out.put(("error", BackendError(f"the local model failed: {exc}")))
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+            out.put(("error", exc))
+        finally:
+            out.put(("end", None))
 
     def yes_probability(self, messages: list[BaseMessage]) -> float:
         """P("yes") / P("yes" or "no") for the assistant's first token after ``messages``."""

@@ -62,3 +62,35 @@ def test_yes_probability_reuses_the_cached_prompt(llamacpp_model):
     finally:
         llama.eval = eval_
     assert sum(evaluated) == prompt_tokens
+
+
+def test_a_stream_can_be_resumed_from_a_different_thread_at_every_token(llamacpp_model):
+    # A web server resumes an answer's generator on whichever of its live worker threads is free.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference = "".join(str(c.content) for c in llamacpp_model.stream(PROMPT))
+    gen = llamacpp_model.stream(PROMPT)
+    parts: list[str] = []
+    threads: set[int] = set()
+
+    def step() -> bool:
+        threads.add(threading.get_ident())
+        try:
+            parts.append(str(next(gen).content))
+            return True
+        except StopIteration:
+            return False
+
+    # Two pools of one thread each, both alive throughout: every step runs on the other thread.
+    with ThreadPoolExecutor(1) as a, ThreadPoolExecutor(1) as b:
+        for i in range(200):
+            if not (a if i % 2 else b).submit(step).result():
+                break
+    assert len(threads) == 2 and len(parts) > 2  # really resumed on two live threads, token by token
+    assert "".join(parts) == reference
+    # An abandoned stream lets the next one run.
+    abandoned = llamacpp_model.stream(PROMPT)
+    next(abandoned)
+    abandoned.close()
+    assert "".join(str(c.content) for c in llamacpp_model.stream(PROMPT)) == reference
