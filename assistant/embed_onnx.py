@@ -89,6 +89,10 @@ class OnnxEmbedder(Embeddings):
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads or (os.cpu_count() or 1)
             options.log_severity_level = 3
+            # Idle worker threads must sleep, not spin: the LLM decodes on the same cores
+            # right after the evidence sentences are embedded.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
             self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # a damaged export or tokenizer file
             raise SetupError(f"cannot load the ONNX embedding model {onnx_file}: {exc}") from None
