@@ -85,9 +85,9 @@ def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, An
     Settings.index_batch chunks per group, each one Chroma write, so a killed run loses at
     most one group (the next run writes it). SentenceTransformer sorts each call's texts by
     length and pads each batch of 64 to its longest; sorting all pending texts by length
-    first makes the groups' batches the same as one call over everything would make
-    (groups of 512 unsorted cost 10-15% more encoding time here). Writing in a second
-    thread while the next group is embedded was tried and measured no faster on 2 cores.
+    first makes the groups' batches the same as one call over everything would make.
+    Writing in a second thread while the next group is embedded measured no faster on
+    2 cores (bench/bench_throughput.py, docs/benchmarks.md).
     """
     embedder = get_index_embedder()
     bar = _progress(len(pending), settings.quiet)
