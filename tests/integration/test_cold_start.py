@@ -81,6 +81,13 @@ def test_retrieve_imports_neither_torch_nor_gradio(settings):
     assert "torch" in seen["heavy"]
 
 
+def test_batch_imports_neither_torch_nor_gradio(settings, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "a", "question": QUESTION}) + "\n", encoding="utf-8")
+    argv = ["batch", str(questions), "--retrieve-only", "--index-dir", str(settings.index_dir)]
+    assert _modules_after(argv) == {"rc": 0, "heavy": [], "llama": False}
+
+
 @pytest.mark.llm
 def test_ask_imports_neither_torch_nor_gradio(settings):
     from assistant.llm.model_file import smollm_path
