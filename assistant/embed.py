@@ -118,6 +118,18 @@ def get_embedder(
     return get_index_embedder()
 
 
+def chunk_embedder(settings: Settings) -> Any:
+    """The embedder that writes the index: onnxruntime when its export is already cached (then
+    ``assistant index`` never imports torch), else sentence-transformers on torch. Both give
+    the same vectors (cosine ≥ 0.999999, bench/embed_parity.py) and both have ``encode``."""
+    if settings.embed_backend != "torch":
+        from .embed_onnx import onnx_path
+
+        if onnx_path(settings.cache_dir, model_path()).is_file():
+            return get_embedder(settings.embed_backend, settings.cache_dir, settings.n_threads, True)
+    return get_index_embedder()
+
+
 def query_embedder(settings: Settings) -> Embeddings:
     """The query embedder that ``settings`` asks for."""
     return get_embedder(settings.embed_backend, settings.cache_dir, settings.n_threads, settings.quiet)

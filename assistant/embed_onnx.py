@@ -107,16 +107,22 @@ class OnnxEmbedder(Embeddings):
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         return self.session.run(None, feed)[0]
 
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised vectors of ``texts`` as one float32 array (what indexing writes to Chroma)."""
         texts = list(texts)
         # Similar lengths together, as sentence-transformers does, so padding stays small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[list[float]] = [[] for _ in texts]
+        out: np.ndarray | None = None
         for i in range(0, len(order), self.batch_size):
             part = order[i : i + self.batch_size]
-            for j, vector in zip(part, self._encode([texts[j] for j in part])):
-                out[j] = vector.tolist()
-        return out
+            vectors = self._encode([texts[j] for j in part])
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[part] = vectors
+        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

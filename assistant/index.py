@@ -18,7 +18,7 @@ from typing import Any
 
 from .chunk import Chunk, chunk_article, embedding_text
 from .config import Settings
-from .embed import ensure_onnx, get_index_embedder
+from .embed import chunk_embedder, ensure_onnx
 from .lexical_store import LexicalIndex, from_collection, load, save, saved_version, updated
 from .load import Article, LoadError, iter_files, read_article
 from .store import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
@@ -89,7 +89,7 @@ def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, An
     Writing in a second thread while the next group is embedded measured no faster on
     2 cores (bench/bench_throughput.py, docs/benchmarks.md).
     """
-    embedder = get_index_embedder()
+    embedder = chunk_embedder(settings)
     bar = _progress(len(pending), settings.quiet)
     step = settings.index_batch
     pending = sorted(pending, key=lambda p: len(p[3]))
@@ -173,7 +173,8 @@ def build_index(
         if pending:
             _embed_and_write(collection, pending, settings)
             if settings.embed_backend != "torch":
-                ensure_onnx(settings.cache_dir, say=say)  # torch is loaded now: the export is cheap
+                # A no-op once the export exists; else torch was just loaded for the chunks, so it is cheap.
+                ensure_onnx(settings.cache_dir, say=say)
         for i in range(0, len(stale), 500):
             collection.delete(ids=stale[i : i + 500])
         report.chunks_added = len(pending)

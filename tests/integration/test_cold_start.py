@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tests.helpers import free_port, run_cli, serving
+from tests.helpers import SEEDS, free_port, run_cli, serving
 
 QUESTION = "What did Shin Kak-soo say about Quad+?"
 TEXTS = [
@@ -86,6 +87,36 @@ def test_batch_imports_neither_torch_nor_gradio(settings, tmp_path):
     questions.write_text(json.dumps({"id": "a", "question": QUESTION}) + "\n", encoding="utf-8")
     argv = ["batch", str(questions), "--retrieve-only", "--index-dir", str(settings.index_dir)]
     assert _modules_after(argv) == {"rc": 0, "heavy": [], "llama": False}
+
+
+def test_index_needs_torch_only_until_the_onnx_export_is_cached(tmp_path):
+    from assistant.config import Settings
+    from assistant.store import open_collection
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    first, second = sorted(SEEDS.glob("*.txt"))[:2]
+    shutil.copy(first, corpus / first.name)
+    env = {"ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
+    argv = ["index", str(corpus), "--index-dir", str(tmp_path / "index"), "-q"]
+    # With no export yet, indexing embeds on torch and makes the export: the check sees torch.
+    assert "torch" in _modules_after(argv, env)["heavy"]
+    shutil.copy(second, corpus / second.name)
+    assert _modules_after(argv, env) == {"rc": 0, "heavy": [], "llama": False}
+    # The chunks written by onnxruntime have the vectors torch gives them.
+    from assistant.chunk import embedding_text
+    from assistant.embed import TorchEmbedder
+
+    got = open_collection(Settings().with_(index_dir=tmp_path / "index")).get(
+        include=["documents", "metadatas", "embeddings"]
+    )
+    rows = [i for i, m in enumerate(got["metadatas"]) if m["path"].endswith(second.name)]
+    texts = [
+        embedding_text(got["metadatas"][i]["title"], got["documents"][i], got["metadatas"][i]["quote_of"]) for i in rows
+    ]
+    stored = np.asarray([got["embeddings"][i] for i in rows])
+    expected = np.asarray(TorchEmbedder().embed_documents(texts))
+    assert rows and float((stored * expected).sum(1).min()) >= 0.999
 
 
 @pytest.mark.llm
