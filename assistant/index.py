@@ -124,12 +124,12 @@ def build_index(
         # (the same ids and metadata, without reading every record back from Chroma).
         old = None if is_writing(collection) else load(settings, index_version(collection))
         if old is not None:
-            ids, metas = old.ids, old.metas
+            known_ids, known_metas = old.ids, old.metas
         else:
             got = get_all(collection, ["metadatas"])
-            ids, metas = got["ids"], got["metadatas"]
+            known_ids, known_metas = got["ids"], got["metadatas"]
         ids_by_path: dict[str, set[str]] = {}
-        for cid, meta in zip(ids, metas):
+        for cid, meta in zip(known_ids, known_metas):
             ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
 
         pending: list[tuple[str, str, dict[str, Any], str]] = []
