@@ -112,6 +112,17 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
     return "\n".join(out)
 
 
+def answer_at(answers: dict[int, dict[str, Any]], index: Any) -> dict[str, Any] | None:
+    """The result kept for the chat message at ``index`` (an answer, or the question just
+    before it); ``index`` as the chat's select event gives it: an int, or a list/tuple
+    whose first item is the message's position."""
+    if isinstance(index, (list, tuple)):
+        index = index[0] if index else None
+    if not isinstance(index, int):
+        return None
+    return answers.get(index) or answers.get(index + 1)
+
+
 def render_retrieved(passages: list[dict[str, Any]]) -> str:
     """The side panel while the answer is being written: the passages found, none cited yet."""
     head = (

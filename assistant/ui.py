@@ -21,6 +21,7 @@ from .render import (
     CSS,
     NOT_FOUND_LABEL,
     SCROLL_JS,
+    answer_at,
     openable,
     plain,
     render_article,
@@ -205,6 +206,7 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
         )
         status = gr.Markdown(app.backend_status(), elem_id="status-line")
         last_result = gr.State(None)
+        answers = gr.State({})  # chat message index -> that answer's result, so each keeps its sources
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -247,11 +249,15 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
             add = gr.Button("Index the uploaded files", elem_id="add-files")
             upload_status = gr.Markdown(elem_id="upload-status")
 
-        def submit(message, hist, k_value, show):
-            yield from app.chat(message, hist, k_value, show)
+        def submit(message, hist, k_value, show, kept):
+            for out in app.chat(message, hist, k_value, show):
+                if isinstance(out[3], dict):  # the checked result: keep it with its answer
+                    yield (*out, {**(kept or {}), len(out[0]) - 1: out[3]})
+                else:
+                    yield (*out, gr.skip())
 
-        event_inputs = [box, chatbot, k, show_all]
-        event_outputs = [chatbot, sources, pick, last_result]
+        event_inputs = [box, chatbot, k, show_all, answers]
+        event_outputs = [chatbot, sources, pick, last_result, answers]
         for trigger in (box.submit, send.click):
             trigger(
                 submit, event_inputs, event_outputs, concurrency_limit=2, concurrency_id="llm", api_visibility="private"
@@ -263,6 +269,25 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
                 return ""
             return render_article(items[int(choice)])
 
+        def show_answer(kept, show, evt: gr.SelectData):
+            """Clicking an answer (or its question) shows that answer's sources again."""
+            result = answer_at(kept or {}, evt.index)
+            if result is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            choices = source_choices(result)
+            pick_update = gr.update(choices=choices, value=None, visible=bool(choices))
+            return render_sources(result, show), pick_update, result, ""
+
+        # Gradio passes the click's position to an argument typed gr.SelectData; with postponed
+        # annotations (and gradio imported in this function) the type must be set as an object.
+        show_answer.__annotations__["evt"] = gr.SelectData
+        chatbot.select(
+            show_answer,
+            [answers, show_all],
+            [sources, pick, last_result, article],
+            queue=False,
+            api_visibility="private",
+        )
         pick.change(open_source, [pick, last_result], article, queue=False, api_visibility="private").then(
             None, None, None, js=SCROLL_JS
         )
@@ -270,9 +295,9 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
             lambda r, s: render_sources(r, s), [last_result, show_all], sources, queue=False, api_visibility="private"
         )
         clear.click(
-            lambda: ([], render_sources(None, False), gr.update(choices=[], visible=False), None, ""),
+            lambda: ([], render_sources(None, False), gr.update(choices=[], visible=False), None, "", {}),
             None,
-            [chatbot, sources, pick, last_result, article],
+            [chatbot, sources, pick, last_result, article, answers],
             queue=False,
             api_visibility="private",
         )

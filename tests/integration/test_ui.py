@@ -139,6 +139,27 @@ def test_the_passages_show_before_the_answer(page):
     assert not page.query_selector("#pending-sources")  # replaced by the checked sources
 
 
+def test_each_answer_keeps_its_own_sources(page):
+    _ask(page, QUESTION)
+    first = page.wait_for_selector("#sources .src:not(.uncited)", timeout=180_000).get_attribute("data-source")
+    _ask(page, "Who won the 2022 FIFA World Cup?")
+    page.wait_for_selector("#sources .notfound", timeout=180_000)
+    page.wait_for_function("() => !document.querySelector('#pending-sources')", timeout=60_000)
+    # Clicking the first answer shows its sources again, not the last answer's.
+    page.locator("#chat .message-row").nth(1).click()
+    page.wait_for_function("() => !document.querySelector('#sources .notfound')", timeout=20_000)
+    card = page.wait_for_selector("#sources .src:not(.uncited)", timeout=20_000)
+    assert card.get_attribute("data-source") == first
+    # Clicking the second answer's question brings its "not found" back (a not-found answer is
+    # a folded note, whose own click folds it), and the first answer's sources come back again.
+    rows = page.locator("#chat .message-row")
+    rows.nth(2).click()
+    page.wait_for_selector("#sources .notfound", timeout=20_000)
+    rows.nth(1).click()
+    page.wait_for_function("() => !document.querySelector('#sources .notfound')", timeout=20_000)
+    assert page.wait_for_selector("#sources .src:not(.uncited)").get_attribute("data-source") == first
+
+
 def test_refused_question_renders_as_not_found(page):
     _ask(page, "Who won the 2022 FIFA World Cup?")
     page.wait_for_selector("#sources .notfound", timeout=120_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.render import (
     NOT_FOUND_LABEL,
+    answer_at,
     highlight,
     openable,
     render_article,
@@ -76,3 +77,10 @@ def test_the_passages_found_are_shown_uncited_while_the_answer_is_written(tmp_pa
     out = render_retrieved([_passage(path, text, "One passage here."), _passage(path, text, "Another passage there.")])
     assert "pending-sources" in out and out.count('class="src uncited"') == 2
     assert "<mark>Another passage there.</mark>" in out
+
+
+def test_a_click_on_an_answer_or_its_question_finds_that_answer():
+    kept = {1: {"answer": "first"}, 3: {"answer": "second"}}
+    assert answer_at(kept, 1)["answer"] == "first" and answer_at(kept, 0)["answer"] == "first"
+    assert answer_at(kept, [3])["answer"] == "second" and answer_at(kept, (2, 0))["answer"] == "second"
+    assert answer_at(kept, 7) is None and answer_at(kept, None) is None and answer_at({}, 1) is None
