@@ -13,6 +13,14 @@ from typing import Any
 from .load import source_text
 
 NOT_FOUND_LABEL = "Not found in the articles"
+EMPTY_INDEX_NOTE = (
+    "**No articles are indexed yet.** Add `.txt`, `.md` or `.html` files in the **Articles** tab "
+    "(they are indexed at once), or index a folder from a terminal with `assistant index PATH`; "
+    "then ask your question here."
+)
+EMPTY_INDEX_ERROR = (
+    "no articles are indexed yet: add .txt, .md or .html files in the Articles tab, or run: assistant index PATH"
+)
 
 CSS = """
 #sources .src {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:0 0 10px 0}

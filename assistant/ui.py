@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, parse_auth
-from .errors import BackendError, UserError
+from .errors import BackendError, IndexMissingError, UserError
 from .load import SUFFIXES
 from .render import (
     CSS,
+    EMPTY_INDEX_ERROR,
+    EMPTY_INDEX_NOTE,
     NOT_FOUND_LABEL,
     SCROLL_JS,
     answer_at,
@@ -40,7 +42,10 @@ class App:
         from .retrieve import Retriever
 
         self.settings = settings
+        self.retriever: Any = None  # None while no article is indexed: the page says how to add some
         self.answerer: Any = None
+        self._llm: Any = None
+        self._answerer_lock = threading.Lock()
         self.load_error = ""
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
@@ -49,6 +54,8 @@ class App:
         threading.Thread(target=self._load_llm, daemon=True).start()  # the model loads while the index does
         try:
             self.retriever = Retriever(settings)
+        except IndexMissingError:
+            pass  # no index yet, or an empty one: serve a page that explains how to add articles
         except BaseException:
             self._indexed.set()
             self._ready.wait()  # llama.cpp silences stdout and stderr while it loads; let the error be seen
@@ -56,7 +63,6 @@ class App:
         self._indexed.set()
 
     def _load_llm(self) -> None:
-        from .answer import Answerer
         from .generate import Generator
         from .llm import describe, get_llm
 
@@ -65,14 +71,26 @@ class App:
             generator = Generator(llm, describe(self.settings))
             generator.warm_up(self.settings.cache_dir)
             self._indexed.wait()
-            if getattr(self, "retriever", None) is None:
-                generator.wait()
-                raise BackendError("the index could not be opened")
-            self.answerer = Answerer(self.settings, retriever=self.retriever, llm=llm, say=lambda m: None)
+            if self.retriever is None:
+                generator.wait()  # llama.cpp silences stdout/stderr while it warms up; an error must be seen
+            self._llm = llm
+            self._connect()
         except Exception as exc:  # shown in the page, not a stack trace
             self.load_error = str(exc)
         finally:
             self._ready.set()
+
+    def _connect(self) -> None:
+        """Make the answerer once both the model and an index are there (either may come last)."""
+        from .answer import Answerer
+
+        with self._answerer_lock:
+            if self.answerer is None and self._llm is not None and self.retriever is not None:
+                self.answerer = Answerer(self.settings, retriever=self.retriever, llm=self._llm, say=lambda m: None)
+
+    def empty_note(self) -> str:
+        """What the page says while no article is indexed ("" once there are some)."""
+        return EMPTY_INDEX_NOTE if self.retriever is None else ""
 
     def wait_ready(self, timeout: float = 600) -> None:
         """Wait until the language model has loaded (or failed to)."""
@@ -81,7 +99,12 @@ class App:
     def backend_status(self) -> str:
         from .llm import describe
 
-        state = "ready" if self.answerer else ("failed: " + self.load_error if self.load_error else "loading…")
+        if self.load_error:
+            state = "failed: " + self.load_error
+        elif self.retriever is None and self._llm is not None:
+            state = "ready; no articles indexed yet"
+        else:
+            state = "ready" if self.answerer else "loading…"
         return f"LLM: `{describe(self.settings)}` ({state}) · passages per question: {self.settings.k}"
 
     # -- chat ------------------------------------------------------------
@@ -89,6 +112,8 @@ class App:
         """A :class:`~assistant.answer.StreamReader` over the answer; an error while the model is not ready."""
         from .answer import StreamReader
 
+        if self.retriever is None:
+            raise UserError(EMPTY_INDEX_ERROR)
         if self.answerer is None:
             if self.load_error:
                 raise BackendError(f"the language model could not be loaded: {self.load_error}")
@@ -97,6 +122,8 @@ class App:
 
     def examples(self, n: int = 4) -> list[str]:
         """Example questions that fit the indexed folder: the people quoted most."""
+        if self.retriever is None:
+            return []
         counts = Counter(name for m in self.retriever.metas for name in str(m.get("speakers", "")).split("; ") if name)
         return [f"What did {name} say?" for name, _ in counts.most_common(n)]
 
@@ -149,6 +176,8 @@ class App:
 
     # -- corpus ------------------------------------------------------------
     def corpus_rows(self) -> list[list[Any]]:
+        if self.retriever is None:
+            return []
         self.retriever.refresh()
         rows: dict[str, list[Any]] = {}
         for m in self.retriever.metas:
@@ -174,8 +203,21 @@ class App:
                 Path(path).unlink(missing_ok=True)
             if report.files_indexed or report.files_unchanged:
                 messages.append(f"✅ {report.summary()}")
-            self.retriever.refresh(force=True)
+            self._refresh()
         return "\n\n".join(messages), self.corpus_rows()
+
+    def _refresh(self) -> None:
+        """See what indexing changed; the first articles of an empty index open it."""
+        from .retrieve import Retriever
+
+        if self.retriever is not None:
+            self.retriever.refresh(force=True)
+            return
+        try:
+            self.retriever = Retriever(self.settings)
+        except IndexMissingError:
+            return  # every file was rejected: still empty
+        self._connect()
 
 
 def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
@@ -195,6 +237,8 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
     def api_retrieve(question: str, k: int = 5) -> dict[str, Any]:
         """Retrieve passages only. Returns {question, passages}."""
         try:
+            if app.retriever is None:
+                raise UserError(EMPTY_INDEX_ERROR)
             passages = app.retriever.search(question, int(k))
         except UserError as exc:
             raise gr.Error(str(exc)) from None
@@ -205,6 +249,7 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
             "## News assistant\nAnswers come only from the indexed articles; every [n] points to an exact passage."
         )
         status = gr.Markdown(app.backend_status(), elem_id="status-line")
+        empty = gr.Markdown(app.empty_note, elem_id="empty-index")  # re-read at every page load
         last_result = gr.State(None)
         answers = gr.State({})  # chat message index -> that answer's result, so each keeps its sources
         with gr.Tab("Chat"):
@@ -303,9 +348,9 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
         )
 
         def add_files(files, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
-            return app.add_files(files, progress)
+            return (*app.add_files(files, progress), app.empty_note())
 
-        add.click(add_files, upload, [upload_status, table], concurrency_limit=1, api_visibility="private")
+        add.click(add_files, upload, [upload_status, table, empty], concurrency_limit=1, api_visibility="private")
         gr.Timer(2.0).tick(app.backend_status, None, status, queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=2, concurrency_id="llm")
         gr.api(api_retrieve, api_name="retrieve", concurrency_limit=8)

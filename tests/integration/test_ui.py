@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,8 +70,9 @@ def client(server):
     return _wait_for_model(Client(server, verbose=False))
 
 
-@pytest.fixture()
-def page(server, client):
+@contextlib.contextmanager
+def _open_page(url: str) -> Iterator[Any]:
+    """A real Chromium page on ``url``, once the chat box is there."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed (./run.sh test installs it)")
     from playwright.sync_api import sync_playwright
@@ -82,10 +86,16 @@ def page(server, client):
             viewport={"width": 1400, "height": 1000},
         )
         pg = ctx.new_page()
-        pg.goto(server, wait_until="load")
+        pg.goto(url, wait_until="load")
         pg.wait_for_selector("#question textarea")
         yield pg
         ctx.close()
+
+
+@pytest.fixture()
+def page(server, client):
+    with _open_page(server) as pg:
+        yield pg
 
 
 def _ask(page, question: str) -> None:
@@ -248,3 +258,37 @@ def test_full_queue_says_busy_instead_of_timing_out(tmp_path):
             results = list(pool.map(ask, [QUESTION] * 6))
     assert any("Queue is full" in r for r in results), results
     assert not any("timed out" in r.lower() for r in results)
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """`assistant serve` on an index folder that does not exist yet."""
+    root = tmp_path_factory.mktemp("empty")
+    env = {"ASSISTANT_INDEX_DIR": str(root / "index"), "ASSISTANT_QUIET": "1"}
+    with serving(env=env, log=root / "serve.log") as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_an_empty_index_gets_a_page_that_says_how_to_add_articles(empty_server, tmp_path):
+    with _open_page(empty_server) as page:
+        note = page.inner_text("#empty-index")
+        assert "No articles are indexed yet" in note and "assistant index" in note
+        _ask(page, "Who signed the Baltic Ferry Accord?")
+        page.wait_for_function(
+            "() => document.querySelector('#chat').innerText.includes('no articles are indexed yet')", timeout=60_000
+        )
+        # The first upload opens the index: the note goes, and the question is answered.
+        article = tmp_path / "ferry accord.txt"
+        article.write_text(ARTICLE, encoding="utf-8")
+        page.get_by_role("tab", name="Articles").click()
+        page.set_input_files("#upload input[type=file]", [str(article)])
+        page.wait_for_timeout(1000)
+        page.click("#add-files")
+        page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
+        assert "Baltic Ferry Accord" in page.inner_text("#corpus")
+        assert "No articles" not in page.inner_text("#empty-index")
+        page.get_by_role("tab", name="Chat").click()
+        _ask(page, "Who signed the Baltic Ferry Accord?")
+        card = page.wait_for_selector("#sources .src:not(.uncited)", timeout=240_000)
+        assert card.get_attribute("data-source").endswith("ferry_accord.txt")
