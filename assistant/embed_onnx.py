@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
+from .embed import ArrayEmbeddings
 from .errors import SetupError
 
 EXPORT_VERSION = "1"  # bump when the exported graph changes
@@ -77,8 +77,8 @@ def export(model_dir: str, target: Path) -> Path:
     return target
 
 
-class OnnxEmbedder(Embeddings):
-    """LangChain ``Embeddings`` over onnxruntime and a fast tokenizer (normalised vectors)."""
+class OnnxEmbedder(ArrayEmbeddings):
+    """Embeddings from onnxruntime and a fast tokenizer (normalised vectors)."""
 
     def __init__(self, model_dir: str, onnx_file: Path, threads: int = 0, batch_size: int = 64) -> None:
         import onnxruntime as ort
@@ -108,7 +108,6 @@ class OnnxEmbedder(Embeddings):
         return self.session.run(None, feed)[0]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalised vectors of ``texts`` as one float32 array (what indexing writes to Chroma)."""
         texts = list(texts)
         # Similar lengths together, as sentence-transformers does, so padding stays small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -120,9 +119,3 @@ class OnnxEmbedder(Embeddings):
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             out[part] = vectors
         return out if out is not None else np.zeros((0, 0), dtype=np.float32)
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
