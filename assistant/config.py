@@ -159,7 +159,7 @@ ENV_VARS: tuple[EnvVar, ...] = (
         "`auto`",
         "how questions are embedded: `onnx` (onnxruntime over a one-time "
         "export of the packaged weights; starts ~4 s sooner), `torch`, or `auto` (onnx when the export can be "
-        "made, else torch); indexing always uses torch",
+        "made, else torch); indexing uses onnx once the export is cached, else torch",
     ),
     EnvVar(
         "ASSISTANT_CACHE_DIR",

@@ -26,7 +26,6 @@ from starlette.concurrency import run_in_threadpool
 from .config import Settings
 from .errors import BackendError, UserError
 from .remote import ASK_PATH, RETRIEVE_PATH, identity
-from .render import EMPTY_INDEX_ERROR
 
 
 def _authorized(header: str, pairs: list[tuple[str, str]] | None) -> bool:
@@ -95,9 +94,7 @@ def add_routes(fastapi_app: Any, app: Any, settings: Settings, pairs: list[tuple
 
     def _retrieve(body: dict[str, Any]) -> dict[str, Any]:
         try:
-            if app.retriever is None:
-                raise UserError(EMPTY_INDEX_ERROR)
-            passages = app.retriever.search(body["question"], _k(body))
+            passages = app.search(body["question"], _k(body))
         except UserError as exc:
             return _error(exc)
         return {"question": body["question"].strip(), "passages": [p.to_json() for p in passages]}

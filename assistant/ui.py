@@ -112,13 +112,22 @@ class App:
         """A :class:`~assistant.answer.StreamReader` over the answer; an error while the model is not ready."""
         from .answer import StreamReader
 
-        if self.retriever is None:
-            raise UserError(EMPTY_INDEX_ERROR)
+        self._opened()
         if self.answerer is None:
             if self.load_error:
                 raise BackendError(f"the language model could not be loaded: {self.load_error}")
             raise BackendError("the language model is still loading; try again in a few seconds")
         return StreamReader(self.answerer.stream(question, history, k))
+
+    def _opened(self) -> Any:
+        """The retriever; a clear error while no article is indexed."""
+        if self.retriever is None:
+            raise UserError(EMPTY_INDEX_ERROR)
+        return self.retriever
+
+    def search(self, question: str, k: int | None = None) -> list[Any]:
+        """Passages for ``question``."""
+        return self._opened().search(question, k)
 
     def examples(self, n: int = 4) -> list[str]:
         """Example questions that fit the indexed folder: the people quoted most."""
@@ -237,9 +246,7 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
     def api_retrieve(question: str, k: int = 5) -> dict[str, Any]:
         """Retrieve passages only. Returns {question, passages}."""
         try:
-            if app.retriever is None:
-                raise UserError(EMPTY_INDEX_ERROR)
-            passages = app.retriever.search(question, int(k))
+            passages = app.search(question, int(k))
         except UserError as exc:
             raise gr.Error(str(exc)) from None
         return {"question": question.strip(), "passages": [p.to_json() for p in passages]}
