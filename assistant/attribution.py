@@ -19,17 +19,26 @@ _VERBS = (
     r"slammed|criticized|criticised|accused|vowed|announced|replied|responded|declared|admitted|"
     r"was quoted|made clear|called|described|reiterated|acknowledged|expressed"
 )
-_LEAD = r"(?:also\s+|further\s+|again\s+|likewise\s+|then\s+|later\s+|previously\s+|recently\s+)?"
+# Verbs a speaker's name may follow ("…, said Song"); after the others it is their object.
+_INVERTED = (
+    r"said|says|noted|notes|added|adds|warned|warns|stressed|wrote|writes|explained|argued|insisted|"
+    r"remarked|commented|observed|replied|responded|declared|admitted|cautioned|concluded|continued|asked"
+)
+# Words that open a new clause, not an appositive ("China, which …, warned" names no speaker).
+_CLAUSE = r"(?:but|and|or|which|while|where|when)\b"
+_LEAD = r"(?:(?:also|further|again|likewise|then|later|previously|recently|only|particularly|repeatedly|publicly)\s+)?"
 
 _PATTERNS = [
     # "Shin Kak-soo said", "Shin Kak-soo, a former official at …, believes"
     re.compile(
-        rf"(?P<name>{NAME})(?:\s*\([^)]{{0,120}}\))?(?:,\s+(?!but\b|and\b|or\b|which\b|while\b)[\p{{L}}(][^.“”\"]{{0,240}}?,)?\s+{_LEAD}(?:{_VERBS})\b"
+        rf"(?P<name>{NAME})(?:\s*\([^)]{{0,120}}\))?(?:,\s+(?!{_CLAUSE})[\p{{L}}(](?:(?!,\s+(?:{_CLAUSE}))[^.“”\"]){{0,240}}?,)?\s+{_LEAD}(?:{_VERBS})\b"
     ),
-    # "… said Song", "… noted Lee"
-    re.compile(rf"\b(?:{_VERBS})\s+(?P<name>{NAME})"),
+    # "… said Song", "… noted Lee" (not "told Lee" or "urged Lee": there Lee is the listener)
+    re.compile(rf"\b(?:{_INVERTED})\s+(?P<name>{NAME})"),
     # "according to Shin Kak-soo"
     re.compile(rf"\b[Aa]ccording to (?:the\s+)?(?P<name>{NAME})"),
+    # "The harbour master, Jonas Brekke, said": a name set off by commas after a title
+    re.compile(rf"(?<=,\s)(?P<name>{NAME}),\s+{_LEAD}(?:{_VERBS})\b"),
     # "For his part, Suh said"
     re.compile(rf"(?P<name>{NAME})\s+(?:has|had|also|later)\s+(?:{_VERBS})\b"),
 ]
@@ -100,16 +109,25 @@ def _clean_name(name: str) -> str:
     return " ".join(words)
 
 
-def find_speakers(text: str) -> list[str]:
-    """Names that ``text`` attributes speech to, in order of first appearance."""
-    found: list[tuple[int, str]] = []
+def attributions(text: str) -> list[tuple[int, int, str]]:
+    """Every attribution in ``text``: (start, end, name) of each match, in order of the name.
+
+    ``start``/``end`` bound the whole attribution ("Shin Kak-soo, a former official, believes",
+    "said Song", "according to Lee"), so a caller can tell what text lies before and after it.
+    """
+    found: list[tuple[int, int, int, str]] = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             name = _clean_name(m.group("name"))
             if name and name.split()[-1].lower() not in _NOT_NAMES:
-                found.append((m.start("name"), name))
+                found.append((m.start("name"), m.start(), m.end(), name))
+    return [(a, b, name) for _, a, b, name in sorted(found)]
+
+
+def find_speakers(text: str) -> list[str]:
+    """Names that ``text`` attributes speech to, in order of first appearance."""
     seen: dict[str, None] = {}
-    for _, name in sorted(found):
+    for _, _, name in attributions(text):
         seen.setdefault(name, None)
     return list(seen)
 
@@ -208,6 +226,15 @@ _TITLES = {
     "leader",
     "ceo",
 }
+
+
+def bare_name(name: str) -> str:
+    """``name`` without the titles or owner before it: "Defense Secretary Lloyd Austin" and
+    "Finance Minister Clara Weiss" -> "Lloyd Austin", "Clara Weiss"; "Al Jazeera’s Rob McBride"
+    -> "Rob McBride"."""
+    words = re.split(r"['’]s\s+", name)[-1].split()
+    titled = [i for i, w in enumerate(words[:-1]) if w.lower() in _TITLES]
+    return " ".join(words[titled[-1] + 1 :] if titled else words)
 
 
 def name_parts(name: str) -> set[str]:

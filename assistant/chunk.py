@@ -77,7 +77,7 @@ _CLOSE_QUOTES = "”"
 
 # Bump when chunk boundaries or chunk metadata rules change: every chunk ID changes,
 # so the next ``assistant index`` rebuilds instead of keeping stale chunks.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 
 
 @dataclass

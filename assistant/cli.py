@@ -150,6 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
     _query_flags(p)
 
     p = sub.add_parser(
+        "people",
+        help="who is quoted in the articles, and what each of them said",
+        description="Without NAME: every quoted person, with their number of quotes and articles. "
+        'With NAME (any form of it: "Shin", "Defense Secretary Austin"): each of their quotes, '
+        "direct (in quotation marks) or reported, with its article, date and exact character offsets.",
+    )
+    p.add_argument("name", nargs="?", help="a person's name, in quotes")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--score",
+        type=Path,
+        metavar="LABELS",
+        help="instead, score the quote finder against hand-labelled quotes (e.g. eval/quotes/seeds.jsonl): "
+        "precision and recall of speaker and span",
+    )
+    _store_flags(p)
+
+    p = sub.add_parser(
         "policy",
         help="show the thresholds that decide citations and refusals",
         description="Print every threshold and weight of retrieval, evidence selection, the "
@@ -327,10 +345,17 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
     return 1 if failures else 0
 
 
+def cmd_people(args: argparse.Namespace, s: Settings) -> int:
+    from .cli_people import cmd_people as run
+
+    return run(args, s)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "index": cmd_index,
     "retrieve": cmd_retrieve,
     "batch": cmd_batch,
+    "people": cmd_people,
 }
 
 

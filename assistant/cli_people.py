@@ -1,0 +1,76 @@
+"""``assistant people``: who is quoted in the indexed articles, and what each of them said."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .config import Settings
+from .errors import UserError
+
+
+def _where(q) -> str:  # noqa: ANN001 - a QuoteRecord
+    parts = [q.publisher, q.date]
+    label = ", ".join(p for p in parts if p)
+    return f"{q.title or Path(q.path).name}" + (f" ({label})" if label else "")
+
+
+def cmd_people(args: argparse.Namespace, s: Settings) -> int:
+    """List the quoted people, or print one person's quotes with their sources and offsets."""
+    from . import people
+
+    if args.score:
+        return _score(args)
+    from .store import indexed_paths
+
+    everyone = people.indexed_people(str(p) for p in indexed_paths(s))
+    if not args.name:
+        if args.json:
+            print(json.dumps([p.summary() for p in everyone], ensure_ascii=False, indent=2))
+            return 0
+        if not everyone:
+            print("No attributed quotes in the indexed articles.")
+            return 0
+        width = max(len(p.name) for p in everyone)
+        print(f"{'person':<{width}}  quotes  articles")
+        for p in everyone:
+            print(f"{p.name:<{width}}  {len(p.quotes):>6}  {p.articles:>8}")
+        print('\nShow one person\'s quotes with: assistant people "NAME"')
+        return 0
+    person = people.find(everyone, args.name)
+    if person is None:
+        raise UserError(f"nobody called {args.name!r} is quoted in the index; list everyone with: assistant people")
+    if args.json:
+        print(json.dumps(person.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    also = f" (also {', '.join(person.variants)})" if person.variants else ""
+    n, a = len(person.quotes), person.articles
+    print(f"{person.name}{also}: {n} quote{'s' * (n != 1)} in {a} article{'s' * (a != 1)}\n")
+    for i, q in enumerate(person.quotes, 1):
+        mark = "“”" if q.kind == "direct" else "  "
+        print(f"[{i}] {mark[0]}{q.text}{mark[1]}")
+        print(f"    {_where(q)}\n    {q.path} [{q.start}:{q.end}]  ({q.kind} quote)\n")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from .quote_eval import load_labels, score
+
+    report = score(load_labels(args.score))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    for key in (
+        "labels",
+        "found",
+        "span_precision",
+        "span_recall",
+        "exact_spans",
+        "speaker_precision",
+        "speaker_recall",
+    ):
+        print(f"{key:18} {report[key]}")
+    for m in report["misses"]:
+        print(f"  miss: want {m['want']} got {m['got']!r}: {m['text']}")
+    return 0

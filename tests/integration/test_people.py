@@ -1,0 +1,53 @@
+"""`assistant people` on a real index: the quote index follows what the store holds."""
+
+import json
+import shutil
+
+from assistant.cli import main
+from assistant.index import build_index
+from assistant.load import source_text
+
+
+def _people(capsys, *args: str) -> tuple[int, str]:
+    rc = main(["people", *args])
+    return rc, capsys.readouterr().out
+
+
+def test_people_lists_speakers_and_one_persons_quotes_with_exact_offsets(settings, capsys):
+    rc, out = _people(capsys, "--index-dir", str(settings.index_dir), "--json")
+    assert rc == 0
+    everyone = {p["name"]: p for p in json.loads(out)}
+    assert everyone["Shin Kak-soo"]["quotes"] >= 3 and everyone["Shin Kak-soo"]["articles"] == 1
+    assert "Kim Yo Jong" in everyone and "Kim Jong Un" not in everyone
+
+    rc, out = _people(capsys, "Shin", "--index-dir", str(settings.index_dir), "--json")
+    person = json.loads(out)
+    assert rc == 0 and person["name"] == "Shin Kak-soo"
+    for q in person["quotes"]:
+        assert source_text(q["path"])[q["start"] : q["end"]] == q["text"]
+    assert any("QUAD+" in q["text"] for q in person["quotes"])
+
+    rc, out = _people(capsys, "Defense Secretary Austin", "--index-dir", str(settings.index_dir))
+    assert rc == 0 and out.startswith("Lloyd Austin (also Austin): 3 quotes in 2 articles")
+
+
+def test_an_unknown_name_is_a_one_line_error(settings, capsys):
+    assert main(["people", "Nobody Anywhere", "--index-dir", str(settings.index_dir)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Nobody Anywhere" in err[0]
+
+
+def test_reindexing_keeps_the_quote_index_in_step(tmp_path, corpus_dir, settings, capsys):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for f in sorted(corpus_dir.iterdir())[-2:]:  # 003 (Song Zhongping) and 004 (Kim Yo Jong)
+        shutil.copy(f, folder / f.name)
+    s = settings.with_(index_dir=tmp_path / "index")
+    build_index([folder], s, say=lambda m: None)
+    names = {p["name"] for p in json.loads(_people(capsys, "--index-dir", str(s.index_dir), "--json")[1])}
+    assert {"Song Zhongping", "Kim Yo Jong"} <= names  # positive control: both are there
+
+    next(f for f in folder.iterdir() if f.name.startswith("004")).unlink()
+    build_index([folder], s, say=lambda m: None)
+    names = {p["name"] for p in json.loads(_people(capsys, "--index-dir", str(s.index_dir), "--json")[1])}
+    assert "Song Zhongping" in names and "Kim Yo Jong" not in names
