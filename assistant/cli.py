@@ -1,4 +1,4 @@
-"""Command line: ``assistant index | retrieve | ask | batch | chat | serve | eval``."""
+"""Command line: ``assistant index | retrieve | ask | batch | chat | serve | eval | policy | people``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ examples:
   assistant serve                      local web chat at http://127.0.0.1:7860
   assistant eval --retrieve-only       retrieval quality on the dev set
   assistant policy                     the thresholds behind citations and refusals
+  assistant people "Shin Kak-soo"      every quote of one person, with its source and offsets
   assistant eval --calibrate --set eval/dev.jsonl --set other/questions.jsonl=other/articles
                                        choose refusal thresholds on several question sets
 
