@@ -37,8 +37,6 @@ _PATTERNS = [
     re.compile(rf"\b(?:{_INVERTED})\s+(?P<name>{NAME})"),
     # "according to Shin Kak-soo"
     re.compile(rf"\b[Aa]ccording to (?:the\s+)?(?P<name>{NAME})"),
-    # "The harbour master, Jonas Brekke, said": a name set off by commas after a title
-    re.compile(rf"(?<=,\s)(?P<name>{NAME}),\s+{_LEAD}(?:{_VERBS})\b"),
     # "For his part, Suh said"
     re.compile(rf"(?P<name>{NAME})\s+(?:has|had|also|later)\s+(?:{_VERBS})\b"),
 ]

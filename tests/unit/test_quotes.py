@@ -74,6 +74,8 @@ def test_terms_in_quotation_marks_listeners_and_news_agencies_are_not_speakers()
     )
     assert quotes(text) == []
     assert find_speakers("A relative clause, which may cause trouble in the region, warned Song.") == ["Song"]
+    # the counterpart set off by commas inside an appositive is not the speaker
+    assert find_speakers("Austin, before meeting his counterpart, Suh Wook, called the alliance vital.") == ["Austin"]
 
 
 def test_name_variants_merge_across_articles_and_different_people_stay_apart():
