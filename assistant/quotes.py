@@ -151,7 +151,7 @@ class _Extractor:
             self._close_run()
         for a, b, inner in quoted:
             cue = self._nearest(cues, p0 + a, p0 + b, frame, p0)
-            end = b - 1 if para[b - 1 : b] in '”"' and b - 1 >= inner else b
+            end = b - 1 if b > inner and para[b - 1] in '”"“' else b  # a mistyped closing “ too
             self.run.append((p0 + inner, p0 + end, self.speaker(cue) if cue else ""))
             if not self.run_start_quoted and len(self.run) == 1:
                 self.run_start_quoted = starts_quoted
