@@ -61,16 +61,9 @@ def _score(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    for key in (
-        "labels",
-        "found",
-        "span_precision",
-        "span_recall",
-        "exact_spans",
-        "speaker_precision",
-        "speaker_recall",
-    ):
-        print(f"{key:18} {report[key]}")
+    for key, value in report.items():
+        if key != "misses":
+            print(f"{key:18} {value}")
     for m in report["misses"]:
         print(f"  miss: want {m['want']} got {m['got']!r}: {m['text']}")
     return 0

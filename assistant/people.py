@@ -14,6 +14,7 @@ import functools
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .attribution import name_parts, same_person
@@ -61,8 +62,6 @@ class Person:
 @functools.lru_cache(maxsize=4096)
 def _article_quotes(path: str, size: int, mtime_ns: int) -> tuple[tuple[Quote, ...], str, str, str]:
     """An article's quotes and its title, date and publisher (cached per file version)."""
-    from pathlib import Path
-
     article = read_article(Path(path))
     quotes = tuple(extract_quotes(article.text, article.regions))
     return quotes, article.title, article.date, article.publisher

@@ -91,10 +91,6 @@ def _cues(frame: str, offset: int) -> list[_Cue]:
     return sorted(cues, key=lambda c: c.start)
 
 
-def c_is_reporting(text: str, cue: _Cue) -> bool:
-    return bool(_REPORTING.search(text, cue.start, cue.end))
-
-
 def _blank(paragraph: str, spans: list[tuple[int, int]]) -> str:
     """``paragraph`` with the given spans replaced by spaces (offsets unchanged)."""
     chars = list(paragraph)
@@ -129,6 +125,10 @@ class _Extractor:
         if len(name.split()) == 1 and re.match(r"[Aa]ccording", self.text[cue.start : cue.end]):
             return ""
         return name
+
+    def reports(self, cue: _Cue) -> bool:
+        """The cue's verb reports a clause of speech ("said", "told", "pointed out")."""
+        return bool(_REPORTING.search(self.text, cue.start, cue.end))
 
     def add(self, speaker: str, a: int, b: int, kind: str) -> None:
         a, b = _trimmed(self.text, a, b)
@@ -192,7 +192,7 @@ class _Extractor:
             own = [c for c in cues if s0 <= c.start < s1]
             if inside:  # "X told VOA that …, “…”": only the reported words before the quotation
                 own = [c for c in own if c.end < inside[0]]
-                s1 = inside[0] if own and c_is_reporting(self.text, own[0]) else s0
+                s1 = inside[0] if own and self.reports(own[0]) else s0
             for cue in own[:1] if s1 > s0 else []:
                 who = self.speaker(cue)
                 lead = self.text[s0 : cue.start]
@@ -200,10 +200,9 @@ class _Extractor:
                 tail = re.findall(r"[\p{L}\p{N}]+", self.text[cue.end : s1])
                 if comma and not inside and _enough(lead[: comma.start()]) and len(tail) <= _TAIL_MAX_WORDS:
                     self.add(who, s0, s0 + comma.start(), "indirect")  # "…, Wang Junsheng told the Global Times."
-                elif _IN_VIEW.match(self.text, cue.start) or _ACCORDING.match(self.text, cue.start):
-                    m = _IN_VIEW.match(self.text, cue.start) or _ACCORDING.match(self.text, cue.start)
+                elif m := _IN_VIEW.match(self.text, cue.start) or _ACCORDING.match(self.text, cue.start):
                     self.add(who, m.end(), s1, "indirect")
-                elif _REPORTING.search(self.text, cue.start, cue.end):
+                elif self.reports(cue):
                     that = _THAT.match(self.text, cue.end, s1)
                     self.add(who, that.end() if that else cue.end, s1, "indirect")
                 if who:
