@@ -21,6 +21,7 @@ from .attribution import question_speaker
 from .citations import measure_sentences, render
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
+from .conflicts import Conflict, find_conflicts
 from .errors import BackendError
 from .evidence import Evidence, Span, select_evidence, span_fields
 from .generate import Generation, Generator, not_found_sentence
@@ -74,6 +75,7 @@ class AnswerResult:
     checks: dict[str, int] = field(default_factory=dict)
     features: Features | None = None
     raw_answer: str = ""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +91,7 @@ class AnswerResult:
             "timings_ms": self.timings_ms,
             "standalone_question": self.standalone_question,
             "citation_checks": self.checks,
+            "conflicts": self.conflicts,
         }
 
 
@@ -137,11 +140,19 @@ class Answerer:
         clock = _Clock()
         question = check_question(question, self.settings)
         standalone = condense(question, parse_history(history))
-        passages = self.retriever.search(standalone, k)
+        k = k or self.settings.k
+        pool = self.retriever.search(standalone, max(k, self.policy.conflict_pool))
+        passages = pool[:k]
         yield Retrieved(passages)
         idf = self.retriever.idf
         f = measure_retrieval(standalone, passages, idf)
         clock.lap("retrieve")
+        conflicts = (
+            find_conflicts(standalone, pool, idf, self.retriever.embedder, self.policy)
+            if self.policy.conflict_pool
+            else []
+        )
+        clock.lap("conflicts")
         evidence: list[Evidence] = []
         gen = Generation()
         if retrieval_refuses(f, self.policy) and not self.record:
@@ -169,12 +180,14 @@ class Answerer:
             decision = decide(f, self.policy)
             clock.lap("verify")
         answer, citations = compose(f, decision, evidence, standalone, self.policy)
+        answer, reported = report_conflicts(answer if decision.status == "answered" else "", citations, conflicts)
+        answered = decision.status == "answered" or bool(reported)
         yield AnswerResult(
             question=question,
             standalone_question=standalone,
-            answer=answer,
-            status=decision.status,
-            method=decision.method,
+            answer=answer or not_found_sentence(),
+            status="answered" if answered else decision.status,
+            method=decision.method if decision.status == "answered" or not reported else "conflict",
             reason=decision.reason,
             citations=citations,
             removed=[{"sentence": f.sentences[i].text, "why": why} for i, why in decision.removed],
@@ -185,6 +198,7 @@ class Answerer:
             checks=marker_checks(f, decision),
             features=f,
             raw_answer=gen.text,
+            conflicts=reported,
         )
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
@@ -257,6 +271,38 @@ def compose(
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
         return answer, [Citation(marker=1, support=verdict, **span_fields(e))]
     return not_found_sentence(), []
+
+
+def _short(title: str, limit: int = 60) -> str:
+    """``title`` cut at a word boundary to about ``limit`` characters."""
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def report_conflicts(
+    answer: str, citations: list[Citation], conflicts: list[Conflict]
+) -> tuple[str, list[dict[str, Any]]]:
+    """``answer`` with a sentence naming each side of each conflict, cited; ``citations`` gains
+    the sides' spans (a span already cited keeps its marker).  Returns the answer and the
+    conflicts as JSON, each side with its marker."""
+    reported = []
+    for conflict in conflicts:
+        parts, sides = [], []
+        for side in conflict.sides:
+            marker = next(
+                (c.marker for c in citations if c.path == side.path and c.start <= side.start and side.end <= c.end), 0
+            )
+            if not marker:
+                marker = len(citations) + 1
+                verdict = {"verdict": "value", "score": side.relevance}
+                citations.append(Citation(marker=marker, support=verdict, **span_fields(side)))
+            where = ", ".join(x for x in (side.publisher or _short(side.title or side.source), side.date) if x)
+            parts.append(read_prompt("conflict_side").strip().format(value=side.value, where=where, n=marker))
+            span = {k: v for k, v in span_fields(side).items() if k != "path"}
+            sides.append({"value": side.value, "marker": marker} | span)
+        statement = read_prompt("conflict").strip().format(sides="; ".join(parts))
+        answer = f"{answer}\n\n{statement}" if answer else statement
+        reported.append({"kind": conflict.kind, "sides": sides})
+    return answer, reported
 
 
 def marker_checks(f: Features, d: Decision) -> dict[str, int]:

@@ -123,6 +123,11 @@ def facts_present(facts: Sequence[Sequence[str]], answer: str) -> bool:
     return all(any(_norm_answer(alt) in a for alt in group) for group in facts)
 
 
+def sides_cited(facts: Sequence[Sequence[str]], cited: Sequence[str]) -> bool:
+    """Every fact group (one per side of a disagreement) is in some cited text."""
+    return all(any(facts_present([group], text) for text in cited) for group in facts)
+
+
 def offsets_valid(citations: Sequence[dict[str, Any]], read=source_text) -> bool:
     """Every citation's text equals its source's ``[start:end]`` (:func:`assistant.load.source_text`)."""
     cache: dict[str, str] = {}
@@ -184,9 +189,10 @@ def evaluate_retrieval(examples: Sequence[Example], retriever: Any, k: int) -> d
 
 def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progress=None) -> dict[str, Any]:
     """Answer accuracy, citation support and validity, refusals and latency."""
-    correct, support_ok, valid, refused_ok, false_refusals = [], [], [], [], 0
+    correct, support_ok, valid, refused_ok, false_refusals, false_conflicts = [], [], [], [], 0, 0
     ttft, total, misses = [], [], []
     by_method: dict[str, dict[str, int]] = {}
+    answerable = [ex for ex in examples if ex.kind != "unanswerable"]
     for n, ex in enumerate(examples, 1):
         r = answerer.answer(ex.question, ex.history, k)
         cits = [
@@ -201,6 +207,8 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
             refused_ok.append(ok)
         else:
             ok = r.status == "answered" and facts_present(ex.facts, r.answer)
+            if ex.kind == "conflict":  # every side named and cited
+                ok = ok and bool(getattr(r, "conflicts", [])) and sides_cited(ex.facts, [c.text for c in r.citations])
             correct.append(ok)
             m = by_method.setdefault(getattr(r, "method", r.status), {"answers": 0, "correct": 0})
             m["answers"] += 1
@@ -209,6 +217,7 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
                 false_refusals += 1
             if ex.support:
                 support_ok.append(cites_support(ex.support, ex.facts, [c.text for c in r.citations]))
+        false_conflicts += ex.kind != "conflict" and bool(getattr(r, "conflicts", []))
         if not ok:
             misses.append({"id": ex.id, "question": ex.question, "status": r.status, "answer": r.answer})
         if progress:
@@ -220,6 +229,9 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         "citation_offsets_valid": round(sum(valid) / len(valid), 3) if valid else "n/a (no citations)",
         "refusal_accuracy": round(sum(refused_ok) / max(1, len(refused_ok)), 3),
         "false_refusals": false_refusals,
+        "conflicts_found": f"{sum(ok for ex, ok in zip(answerable, correct) if ex.kind == 'conflict')}/"
+        f"{sum(ex.kind == 'conflict' for ex in answerable)}",
+        "false_conflicts": false_conflicts,
         "accuracy_by_method": {
             k: f"{v['correct']}/{v['answers']} = {v['correct'] / v['answers']:.3f}"
             for k, v in sorted(by_method.items())

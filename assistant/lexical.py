@@ -20,6 +20,7 @@ _STOP = set(
     were what when where which who whom why will with would you your about after also any can could should
     said say says tell told""".split()
 )
+_PLUS = re.compile(r"(?<=[^\W_])\+(?=[^\W_])")  # "2+2" is "2 plus 2"; a final "+" ("Quad+") stays
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?")  # letters and digits of any script
 # Scripts written without spaces between words: a run of them is indexed as character bigrams.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+")
@@ -34,7 +35,23 @@ def _bigrams(run: str) -> list[str]:
     return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
-def _stem(word: str) -> str:
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+# Number words index as their digits, so "five years" and "5 years", "two plus two" and "2+2" match.
+NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+
+
+def number_word(word: str) -> str:
+    """The digits of a number word ("five" → "5", "twenty-one" → "21"); ``word`` itself otherwise."""
+    if word in NUMBER_WORDS:
+        return str(NUMBER_WORDS[word])
+    tens, _, unit = word.partition("-")
+    if tens in _TENS and unit in _UNITS[1:10]:
+        return str(NUMBER_WORDS[tens] + NUMBER_WORDS[unit])
+    return word
+
+
+def stem(word: str) -> str:
     for suffix in ("'s", "’s"):
         if word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -46,17 +63,18 @@ def _stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased terms; hyphenated and "+"-suffixed words also yield their parts."""
+    """Lower-cased terms; hyphenated and "+"-suffixed words also yield their parts; number
+    words become digits."""
     terms: list[str] = []
-    folded = strip_accents(text.lower())
+    folded = _PLUS.sub(" plus ", strip_accents(text.lower()))
     for run in _UNSPACED.findall(folded):
         terms.extend(_bigrams(run))
     for tok in _TOKEN.findall(_UNSPACED.sub(" ", folded)):
         parts = re.split(r"[-'’]", tok.rstrip("+"))
         if tok not in _STOP:
-            terms.append(_stem(tok))
+            terms.append(number_word(stem(tok)))
         if len(parts) > 1 or tok.endswith("+"):
-            terms.extend(_stem(p) for p in parts if p and p not in _STOP)
+            terms.extend(number_word(stem(p)) for p in parts if p and p not in _STOP)
     return terms
 
 

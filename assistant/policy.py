@@ -85,6 +85,19 @@ class Policy:
     quoted passage (with its speaker and title); its names and digits must all be there.  A quote
     has no model sentence to check, so this question check is its only guard."""
 
+    # -- sources that disagree (:mod:`assistant.conflicts`) ---------------------------
+    conflict_pool: int = 30
+    """Passages searched for articles that give another value for what the question asks (the
+    model still reads only the best ``k``); 0 turns the check off."""
+    conflict_min_relevance: float = 0.4
+    """A sentence speaks for its article only when its relevance to the question (the larger of
+    the IDF-weighted share of the question's terms and the embedding cosine) reaches this."""
+    conflict_min_likeness: float = 0.5
+    """… and when its embedding cosine (values masked) with the most relevant sentence reaches this."""
+    conflict_same_story: float = 0.3
+    """… and when its article's title and the most relevant sentence's article title have at
+    least this embedding cosine (the two articles report the same story)."""
+
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]

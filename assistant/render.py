@@ -76,7 +76,7 @@ def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:
     support = item.get("support") or {}
     check = ""
     if support:
-        what = "states the sentence" if support.get("verdict") == "supported" else "quoted"
+        what = {"supported": "states the sentence", "value": "states this value"}.get(support.get("verdict"), "quoted")
         check = f" · <span class='check'>✓ {what} (support {float(support.get('score', 0)):.2f})</span>"
     return (
         f'<div class="{cls}" data-source="{html.escape(item["source"])}" data-start="{start}" data-end="{end}">'

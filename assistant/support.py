@@ -29,17 +29,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from .chunk import split_sentences
+from .lexical import NUMBER_WORDS as _NUMBER_WORDS
 from .lexical import strip_accents, tokenize
 
 _WORD = re.compile(r"[^\W_](?:[\w’'.-]*[^\W_])?")
 _NEGATION = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
-_NUMBER_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALES = {"hundred", "thousand", "million", "billion", "trillion"}
 _ORDINALS = {
     w: i
