@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .attribution import find_speakers
 from .load import Article
@@ -75,9 +76,19 @@ _PRONOUN_SPEECH = re.compile(
 _CLOSE_QUOTES = "”"
 
 
-# Bump when chunk boundaries or chunk metadata rules change: every chunk ID changes,
-# so the next ``assistant index`` rebuilds instead of keeping stale chunks.
-CHUNKER_VERSION = "6"
+def _rules_fingerprint() -> str:
+    """A digest of the code that decides chunk boundaries and metadata (this module and the
+    speaker rules), so that any change to it changes every chunk ID."""
+    from . import attribution
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(attribution.__file__).read_bytes())
+    return h.hexdigest()[:12]
+
+
+# Part of every chunk ID: when the chunking or speaker rules change, the next
+# ``assistant index`` re-chunks every article instead of keeping stale chunks and speakers.
+CHUNKER_VERSION = f"7-{_rules_fingerprint()}"
 
 
 @dataclass

@@ -62,19 +62,24 @@ def stem(word: str) -> str:
     return word
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased terms; hyphenated and "+"-suffixed words also yield their parts; number
-    words become digits."""
+def tokenize(text: str, spellings: bool = True) -> list[str]:
+    """Lower-cased terms; hyphenated and "+"-suffixed words also yield their parts.
+
+    With ``spellings`` (the index and its queries) number words become digits and "2+2"
+    becomes "2 plus 2", so each spelling finds the others; the support checks, which compare
+    numbers on their own (:func:`assistant.support.numbers`), take the words as written."""
     terms: list[str] = []
-    folded = _PLUS.sub(" plus ", strip_accents(text.lower()))
+    folded = strip_accents(text.lower())
+    folded = _PLUS.sub(" plus ", folded) if spellings else folded
+    digits = number_word if spellings else str
     for run in _UNSPACED.findall(folded):
         terms.extend(_bigrams(run))
     for tok in _TOKEN.findall(_UNSPACED.sub(" ", folded)):
         parts = re.split(r"[-'’]", tok.rstrip("+"))
         if tok not in _STOP:
-            terms.append(number_word(stem(tok)))
+            terms.append(digits(stem(tok)))
         if len(parts) > 1 or tok.endswith("+"):
-            terms.extend(number_word(stem(p)) for p in parts if p and p not in _STOP)
+            terms.extend(digits(stem(p)) for p in parts if p and p not in _STOP)
     return terms
 
 

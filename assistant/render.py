@@ -7,6 +7,7 @@ with its span highlighted. Everything rendered from articles is HTML-escaped.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,32 @@ CSS = """
 #sources .src.uncited {opacity:.75;border-style:dashed}
 #sources .meta {font-size:.85em;color:#57606a}
 #sources .marker {font-weight:700;margin-right:.3em}
-#sources mark, #article-view mark {background:#fff3a3;padding:0 2px;border-radius:2px}
+#sources mark, #article-view mark, #people-article mark {background:#fff3a3;padding:0 2px;border-radius:2px}
 #sources .notfound {background:#fff4f4;border:1px solid #f0b4b4;border-radius:8px;padding:8px 12px;margin-bottom:10px}
-#article-view .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
+#article-view .article, #people-article .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
   border-radius:8px;padding:12px;line-height:1.5}
 #status-line {font-size:.9em;color:#57606a}
 #sources .check {color:#1a7f37}
 #sources .removed {border-left:3px solid #d4a72c;padding-left:8px;margin-bottom:8px}
+#cite-request {display:none !important}
+#chat a[href^="#cite-"] {text-decoration:none;font-weight:600}
 """
+# A click on a marker in the chat ("[2]", a link to #cite-<message>-<marker>) asks the server,
+# through the hidden #cite-request box, to open that passage; the time makes each click new.
+CITE_JS = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest ? event.target.closest('a[href^="#cite-"]') : null;
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const box = document.querySelector("#cite-request textarea, #cite-request input");
+  if (!box) return;
+  box.value = link.getAttribute("href").slice(6) + "-" + Date.now();
+  box.dispatchEvent(new Event("input", {bubbles: true}));
+}, true);
+</script>"""
+_MARKER = re.compile(r"\[(\d+)\]")
+_LINKED = re.compile(r"\[\[(\d+)\]\]\(#cite-[\d-]+\)")
 SCROLL_JS = """() => { setTimeout(() => { const m = document.querySelector('#article-view mark');
   if (m) { m.scrollIntoView({block: 'center'}); } }, 150); }"""
 
@@ -172,10 +191,26 @@ def source_choices(result: dict[str, Any] | None) -> list[tuple[str, str]]:
     return choices
 
 
+def link_markers(answer: str, message: int, markers: set[int]) -> str:
+    """``answer`` with each cited marker "[n]" a link that opens its passage (see CITE_JS)."""
+
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"[[{n}]](#cite-{message}-{n})" if n in markers else m.group(0)
+
+    return _MARKER.sub(link, answer)
+
+
+def cited_request(value: str) -> tuple[int, int] | None:
+    """(message index, marker) from the #cite-request box's "<message>-<marker>-<time>"."""
+    m = re.fullmatch(r"(\d+)-(\d+)(?:-\d+)?", (value or "").strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def plain(content: Any) -> str:
-    """The text of a chat message, whatever shape Gradio gave it."""
+    """The text of a chat message, whatever shape Gradio gave it (marker links as "[n]")."""
     if isinstance(content, str):
-        return content
+        return _LINKED.sub(r"[\1]", content)
     if isinstance(content, list):
         return " ".join(plain(c) for c in content)
     if isinstance(content, dict):

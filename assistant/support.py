@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 
 from .chunk import split_sentences
 from .lexical import NUMBER_WORDS as _NUMBER_WORDS
-from .lexical import strip_accents, tokenize
+from .lexical import number_word, strip_accents, tokenize
 
 _WORD = re.compile(r"[^\W_](?:[\w’'.-]*[^\W_])?")
 _NEGATION = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "nowhere"}
@@ -217,7 +217,7 @@ def _shared(a: str, b: str) -> bool:
 
 def content_terms(text: str) -> set[str]:
     """Stemmed content terms of ``text`` with accents folded ("Müller" -> "muller"); stop words dropped."""
-    return {t for t in tokenize(text) if len(t) > 2}
+    return {t for t in tokenize(text, spellings=False) if len(t) > 2}
 
 
 @dataclass
@@ -314,7 +314,7 @@ def idf_function(document_frequency: Callable[[str], int], n_docs: int) -> Calla
     """BM25-style IDF from a document-frequency lookup; unseen terms get the highest weight."""
 
     def idf(term: str) -> float:
-        df = document_frequency(term)
+        df = document_frequency(number_word(term))  # the index holds "five" as "5"
         return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
     return idf

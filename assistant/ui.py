@@ -9,7 +9,6 @@ inside its paragraph, and one click opens the whole article with the span highli
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,15 @@ from .config import Settings, parse_auth
 from .errors import BackendError, IndexMissingError, UserError
 from .load import SUFFIXES
 from .render import (
+    CITE_JS,
     CSS,
     EMPTY_INDEX_ERROR,
     EMPTY_INDEX_NOTE,
     NOT_FOUND_LABEL,
     SCROLL_JS,
     answer_at,
+    cited_request,
+    link_markers,
     openable,
     plain,
     render_article,
@@ -32,6 +34,7 @@ from .render import (
     result_dict,
     source_choices,
 )
+from .ui_people import people_tab
 from .uploads import save_uploads
 
 
@@ -129,12 +132,20 @@ class App:
         """Passages for ``question``."""
         return self._opened().search(question, k)
 
-    def examples(self, n: int = 4) -> list[str]:
-        """Example questions that fit the indexed folder: the people quoted most."""
+    def people(self) -> list[Any]:
+        """Everyone quoted in the indexed articles (:mod:`assistant.people`), most quoted first."""
+        from .people import indexed_people
+
         if self.retriever is None:
             return []
-        counts = Counter(name for m in self.retriever.metas for name in str(m.get("speakers", "")).split("; ") if name)
-        return [f"What did {name} say?" for name, _ in counts.most_common(n)]
+        self.retriever.refresh()
+        return indexed_people(str(m["path"]) for m in self.retriever.metas if m.get("path"))
+
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions that fit the indexed folder, drawn from the quote index."""
+        from .ui_people import example_questions
+
+        return example_questions(self.people(), self.retriever.idf, n) if self.retriever is not None else []
 
     def chat(
         self, message: str, chat_history: list[dict[str, Any]], k: float, show_all: bool
@@ -174,7 +185,9 @@ class App:
                     "metadata": {"title": f"🔍 {NOT_FOUND_LABEL}"},
                 }
             else:
-                chat_history[-1] = {"role": "assistant", "content": result["answer"]}
+                markers = {c["marker"] for c in result["citations"]}
+                content = link_markers(result["answer"], len(chat_history) - 1, markers)
+                chat_history[-1] = {"role": "assistant", "content": content}
         choices = source_choices(result)
         yield (
             chat_history,
@@ -284,6 +297,8 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
                     sources = gr.HTML(render_sources(None, False), elem_id="sources")
                     pick = gr.Radio(choices=[], label="Open an article", visible=False, elem_id="open-source")
                     article = gr.HTML("", elem_id="article-view")
+                    cite_request = gr.Textbox("", elem_id="cite-request", show_label=False, container=False)
+        people_tab(app)
         with gr.Tab("Articles"):
             table = gr.Dataframe(
                 headers=["title", "publisher", "date", "file", "chunks"],
@@ -340,6 +355,25 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
             queue=False,
             api_visibility="private",
         )
+
+        def open_cited(request, kept, show):
+            """A click on a marker in the chat: that answer's sources, and the passage opened."""
+            where = cited_request(request)
+            result = (kept or {}).get(where[0]) if where else None
+            items = openable(result)
+            i = next((i for i, c in enumerate(items) if c.get("marker") == where[1]), None) if where else None
+            if result is None or i is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            pick_update = gr.update(choices=source_choices(result), value=str(i), visible=True)
+            return render_sources(result, show), pick_update, result, render_article(items[i])
+
+        cite_request.change(
+            open_cited,
+            [cite_request, answers, show_all],
+            [sources, pick, last_result, article],
+            queue=False,
+            api_visibility="private",
+        ).then(None, None, None, js=SCROLL_JS)
         pick.change(open_source, [pick, last_result], article, queue=False, api_visibility="private").then(
             None, None, None, js=SCROLL_JS
         )
@@ -378,6 +412,7 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
 
     print(f"Open http://{'127.0.0.1' if loopback else host}:{port} in your browser (Ctrl-C to stop)", flush=True)
     demo.launch(
+        head=CITE_JS,
         prevent_thread_lock=True,
         server_name=host,
         server_port=port,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.condense import condense  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.conflicts import find_conflicts  # noqa: E402
 from assistant.evaluate import facts_present, load_dataset  # noqa: E402
@@ -49,17 +50,18 @@ def main() -> None:
         questions, _, index_dir = item.partition(":")
         retriever = Retriever(base.with_(index_dir=Path(index_dir)))
         examples = load_dataset(Path(questions))
-        pools = [retriever.search(ex.question, policy.conflict_pool) for ex in examples]
-        runs.append((examples, pools, retriever))
-    n_conflict = sum(ex.kind == "conflict" for examples, _, _ in runs for ex in examples)
-    n_other = sum(ex.kind != "conflict" for examples, _, _ in runs for ex in examples)
+        questions = [condense(ex.question, ex.history) for ex in examples]  # as the answerer asks them
+        pools = [retriever.search(q, policy.conflict_pool) for q in questions]
+        runs.append((examples, questions, pools, retriever))
+    n_conflict = sum(ex.kind == "conflict" for examples, *_ in runs for ex in examples)
+    n_other = sum(ex.kind != "conflict" for examples, *_ in runs for ex in examples)
     rows = []
     for values in itertools.product(*GRID.values()):
         p = policy.with_(**dict(zip(GRID, values)))
         found = false = 0
-        for examples, pools, retriever in runs:
-            for ex, pool in zip(examples, pools):
-                conflicts = find_conflicts(ex.question, pool, retriever.idf, retriever.embedder, p)
+        for examples, questions, pools, retriever in runs:
+            for ex, question, pool in zip(examples, questions, pools):
+                conflicts = find_conflicts(question, pool, retriever.idf, retriever.embedder, p)
                 if ex.kind != "conflict":
                     false += bool(conflicts)
                     continue

@@ -170,6 +170,70 @@ def test_each_answer_keeps_its_own_sources(page):
     assert page.wait_for_selector("#sources .src:not(.uncited)").get_attribute("data-source") == first
 
 
+def _card_mark(page, marker: str) -> str:
+    """The highlighted text of the source card labelled ``marker`` ("[2]")."""
+    for card in page.query_selector_all("#sources .src:not(.uncited)"):
+        if card.query_selector(".marker").inner_text() == marker:
+            return card.query_selector("mark").inner_text()
+    raise AssertionError(f"no source card {marker}")
+
+
+def _article_mark_is(page, text: str) -> None:
+    page.wait_for_function(
+        "(t) => { const m = document.querySelector('#article-view mark'); return m && m.innerText === t; }",
+        arg=text,
+        timeout=20_000,
+    )
+
+
+def test_markers_are_links_that_open_their_passage_even_in_an_earlier_answer(page):
+    links = page.locator('#chat a[href^="#cite-"]')
+    _ask(page, QUESTION)
+    page.wait_for_selector("#sources .src:not(.uncited)", timeout=180_000)
+    links.first.wait_for(timeout=20_000)
+    first = [links.nth(i).inner_text() for i in range(links.count())]
+    assert first[0] == "[1]"  # numbered in order of first appearance
+    first_marks = {n: _card_mark(page, n) for n in first}
+    _ask(page, "How long had it been since the previous U.S.-South Korea 2+2 meeting?")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#chat a[href^=\"#cite-\"]').length > {len(first)}", timeout=180_000
+    )
+    last = links.last.inner_text()
+    last_mark = _card_mark(page, last)
+    # A click on a marker of the first answer brings that answer's sources back and opens its
+    # passage, highlighted and scrolled into view.
+    links.first.click()
+    _article_mark_is(page, first_marks["[1]"])
+    assert _card_mark(page, "[1]") == first_marks["[1]"]
+    page.wait_for_timeout(500)
+    assert page.query_selector("#article-view mark").is_visible()
+    # The second answer's last marker opens its own passage.
+    links.last.click()
+    _article_mark_is(page, last_mark)
+
+
+def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
+    from assistant.people import indexed_people
+
+    expected = indexed_people(str(p) for p in sorted(SEEDS.iterdir()))
+    shin = next(p for p in expected if p.name == "Shin Kak-soo")
+    page.get_by_role("tab", name="People").click()
+    page.locator("#people-pick input").click()
+    page.get_by_role("option", name=f"Shin Kak-soo ({len(shin.quotes)} quotes").click()
+    page.wait_for_selector("#people-quotes label", timeout=20_000)
+    assert page.locator("#people-quotes label").count() == len(shin.quotes)
+    page.locator("#people-quotes label").first.click()
+    mark = page.wait_for_selector("#people-article mark", timeout=20_000)
+    q = shin.quotes[0]
+    assert mark.inner_text() == q.text == source_text(q.path)[q.start : q.end]
+
+
+def test_example_questions_come_from_the_quote_index(page):
+    examples = page.inner_text("body")
+    assert "What did" in examples and "say about" in examples
+    assert QUESTION not in examples  # nothing hard-coded from the seeds
+
+
 def test_refused_question_renders_as_not_found(page):
     _ask(page, "Who won the 2022 FIFA World Cup?")
     page.wait_for_selector("#sources .notfound", timeout=120_000)
