@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .attribution import question_speaker
+from .attribution import question_speaker, same_person
 from .citations import measure_sentences, render
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
@@ -36,7 +36,7 @@ from .refusal import (
     retrieval_refuses,
     support_score,
 )
-from .retrieve import Passage, Retriever, check_question
+from .retrieve import Passage, Retriever, check_question, chunk_speakers
 
 __all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "Retrieved", "StreamReader", "parse_history"]
 
@@ -76,6 +76,7 @@ class AnswerResult:
     features: Features | None = None
     raw_answer: str = ""
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    speaker_quotes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class AnswerResult:
             "standalone_question": self.standalone_question,
             "citation_checks": self.checks,
             "conflicts": self.conflicts,
+            "speaker_quotes": self.speaker_quotes,
         }
 
 
@@ -199,7 +201,21 @@ class Answerer:
             features=f,
             raw_answer=gen.text,
             conflicts=reported,
+            speaker_quotes=self._offered_quotes(standalone) if not answered else [],
         )
+
+    def _offered_quotes(self, question: str) -> list[dict[str, Any]]:
+        """For "What did X say about Y?" left unanswered: what X is quoted saying at all."""
+        from .people import quotes_of
+
+        speaker = question_speaker(question)
+        if not speaker:
+            return []
+        metas = getattr(self.retriever, "metas", [])
+        paths = {
+            str(m["path"]) for m in metas if m.get("path") and any(same_person(speaker, n) for n in chunk_speakers(m))
+        }
+        return [q.to_json() for q in quotes_of(speaker, sorted(paths))]
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
         """Run :meth:`stream` to the end and return the result."""

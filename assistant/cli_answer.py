@@ -41,6 +41,11 @@ def _print_sources(result: dict[str, Any]) -> None:
             print("\nClosest passages (they do not answer the question):")
             for p in result["retrieved"][:3]:
                 print(f"  - {p['title'] or p['source']} ({p['source']}:{p['start']}-{p['end']}): {p['text'][:160]}…")
+        quotes = result.get("speaker_quotes") or []
+        if quotes:
+            print(f"\n{quotes[0]['speaker']} is quoted in the articles, but not on this. What they said:")
+            for q in quotes:
+                print(f"  - “{q['text']}” ({q['title'] or q['path']}; {q['path']}:{q['start']}-{q['end']})")
         return
     print("\nSources:")
     for c in result["citations"]:

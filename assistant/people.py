@@ -116,6 +116,12 @@ def find(people: list[Person], query: str) -> Person | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def quotes_of(name: str, paths: Iterable[str], limit: int = 10) -> list[QuoteRecord]:
+    """The quotes of the person ``name`` names, in the given article files (oldest first)."""
+    records = [r for path in dict.fromkeys(paths) for r in article_quotes(path) if same_person(name, r.speaker)]
+    return sorted(records, key=lambda r: (r.date or "9999", r.path, r.start))[:limit]
+
+
 def indexed_people(paths: Iterable[str]) -> list[Person]:
     """Everyone quoted in the given article files."""
     return group(r for path in dict.fromkeys(paths) for r in article_quotes(path))

@@ -118,6 +118,13 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
             f"<div class='notfound'><b>{NOT_FOUND_LABEL}</b>{why}. The closest passages are below; "
             "they do not answer the question.</div>"
         )
+        quotes = result.get("speaker_quotes") or []
+        if quotes:
+            who = html.escape(quotes[0]["speaker"])
+            out.append(
+                f"<div class='meta' id='speaker-quotes'>{who} is quoted in the articles, but not on this. What they said:</div>"
+            )
+            out.extend(source_card(quote_item(q), "“”", cited=False) for q in quotes)
     elif result.get("method") == "extracted":
         out.append("<div class='meta'>Quoted from the article: the model gave no checked answer.</div>")
     for r in result.get("removed", []):
@@ -137,6 +144,16 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
         out.append("<div class='meta'>Retrieved but not cited:</div>")
         out.extend(source_card(p, "·", cited=False) for p in uncited_to_show)
     return "\n".join(out)
+
+
+def quote_item(q: Any) -> dict[str, Any]:
+    """A quote of the quote index (a record or its JSON) in the shape the source cards and
+    :func:`render_article` open."""
+    d = q if isinstance(q, dict) else q.to_json()
+    return {
+        "source": d["path"], "abspath": d["path"], "start": d["start"], "end": d["end"], "text": d["text"],
+        "title": d.get("title", ""), "publisher": d.get("publisher", ""), "date": d.get("date", ""),
+    }  # fmt: skip
 
 
 def answer_at(answers: dict[int, dict[str, Any]], index: Any) -> dict[str, Any] | None:

@@ -58,7 +58,7 @@ def _speakers(meta: dict[str, Any]) -> list[str]:
     return [n for n in str(meta.get("speakers", "")).split("; ") if n]
 
 
-def _speaking(meta: dict[str, Any]) -> list[str]:
+def chunk_speakers(meta: dict[str, Any]) -> list[str]:
     """Everyone speaking in a chunk: its own attributions and the quote it continues."""
     return _speakers(meta) + ([meta["quote_of"]] if meta.get("quote_of") else [])
 
@@ -85,7 +85,7 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
         raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
     by_name: dict[str, set[int]] = {}
     for i, m in enumerate(lex.metas):
-        for n in _speaking(m):
+        for n in chunk_speakers(m):
             for part in name_parts(n):
                 by_name.setdefault(part, set()).add(i)
     return _Snapshot(
@@ -176,7 +176,7 @@ class Retriever:
             for part in name_parts(speaker):
                 for i in snap.by_name.get(part, ()):
                     m = snap.metas[i]
-                    if any(same_person(speaker, x) for x in _speaking(m)):
+                    if any(same_person(speaker, x) for x in chunk_speakers(m)):
                         speaking.add(i)
             for i in speaking:
                 if i not in fused and lex_scores[i] > 0:

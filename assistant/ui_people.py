@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .render import SCROLL_JS, render_article
+from .render import SCROLL_JS, quote_item, render_article
 from .support import _FUNCTION, fold
 
 _PHRASE = re.compile(r"(?<![.!?“\"]\s)(?<![“\"(])(?<!^)\b[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'.-]*)*")
@@ -46,14 +46,6 @@ def example_questions(people: list[Any], idf: Callable[[str], float], n: int = 4
         if len(out) == n:
             break
     return out
-
-
-def quote_item(q: Any) -> dict[str, Any]:
-    """A quote in the shape :func:`~assistant.render.render_article` opens."""
-    return {
-        "source": q.path, "abspath": q.path, "start": q.start, "end": q.end, "text": q.text,
-        "title": q.title, "publisher": q.publisher, "date": q.date,
-    }  # fmt: skip
 
 
 def quote_choices(person: Any) -> list[tuple[str, str]]:

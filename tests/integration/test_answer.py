@@ -10,6 +10,7 @@ import pytest
 
 from assistant.generate import not_found_sentence
 from assistant.llm.model_file import smollm_path
+from assistant.load import source_text
 from tests.helpers import free_port, run_cli, running
 
 
@@ -45,6 +46,11 @@ def test_quoted_person_asked_about_a_topic_they_never_spoke_of_is_not_found(answ
     r = answerer.answer("What did Shin Kak-soo say about the football World Cup?")
     assert r.status == "not_found" and r.method == "not_found"
     assert not r.citations and r.retrieved
+    # The reader is offered what he did say, each quote an exact span of its article.
+    assert r.speaker_quotes
+    for q in r.speaker_quotes:
+        assert q["speaker"] == "Shin Kak-soo"
+        assert source_text(q["path"])[q["start"] : q["end"]] == q["text"]
 
 
 @pytest.mark.llm

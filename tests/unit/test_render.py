@@ -84,3 +84,22 @@ def test_a_click_on_an_answer_or_its_question_finds_that_answer():
     assert answer_at(kept, 1)["answer"] == "first" and answer_at(kept, 0)["answer"] == "first"
     assert answer_at(kept, [3])["answer"] == "second" and answer_at(kept, (2, 0))["answer"] == "second"
     assert answer_at(kept, 7) is None and answer_at(kept, None) is None and answer_at({}, 1) is None
+
+
+def test_not_found_offers_the_asked_about_persons_quotes(tmp_path):
+    from assistant.render import render_sources
+
+    path = tmp_path / "a.txt"
+    path.write_text("Title\n\n“The port will reopen,” Berg said.", encoding="utf-8")
+    quote = {
+        "speaker": "Berg",
+        "text": "The port will reopen",
+        "start": 8,
+        "end": 28,
+        "path": str(path),
+        "title": "Title",
+    }
+    html = render_sources({"status": "not_found", "retrieved": [], "citations": [], "speaker_quotes": [quote]}, False)
+    assert "Berg is quoted in the articles, but not on this" in html
+    assert "<mark>The port will reopen</mark>" in html
+    assert "speaker-quotes" not in render_sources({"status": "not_found", "retrieved": [], "citations": []}, False)
