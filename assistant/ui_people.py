@@ -58,13 +58,19 @@ def quote_choices(person: Any) -> list[tuple[str, str]]:
     return choices
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def people_tab(app: Any) -> None:
     """The People tab of the page (inside the app's ``gr.Blocks``)."""
     import gradio as gr
 
     def everyone() -> Any:
         people = app.people()
-        choices = [(f"{p.name} ({len(p.quotes)} quotes, {p.articles} articles)", p.name) for p in people]
+        choices = [
+            (f"{p.name} ({_count(len(p.quotes), 'quote')}, {_count(p.articles, 'article')})", p.name) for p in people
+        ]
         note = "" if people else "Nobody is quoted in the indexed articles yet."
         return gr.update(choices=choices, value=None), note
 

@@ -200,6 +200,8 @@ def test_markers_are_links_that_open_their_passage_even_in_an_earlier_answer(pag
     )
     last = links.last.inner_text()
     last_mark = _card_mark(page, last)
+    if os.environ.get("UPDATE_SCREENSHOTS"):  # the 2+2 answer: the articles disagree, both sides cited
+        page.screenshot(path=str(Path(__file__).parents[2] / "docs" / "screenshot-conflict.png"), full_page=True)
     # A click on a marker of the first answer brings that answer's sources back and opens its
     # passage, highlighted and scrolled into view.
     links.first.click()
@@ -226,6 +228,10 @@ def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
     mark = page.wait_for_selector("#people-article mark", timeout=20_000)
     q = shin.quotes[0]
     assert mark.inner_text() == q.text == source_text(q.path)[q.start : q.end]
+    page.wait_for_timeout(500)
+    assert mark.is_visible()  # scrolled into view
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(Path(__file__).parents[2] / "docs" / "screenshot-people.png"), full_page=True)
 
 
 def test_example_questions_come_from_the_quote_index(page):
