@@ -149,12 +149,6 @@ class Answerer:
         idf = self.retriever.idf
         f = measure_retrieval(standalone, passages, idf)
         clock.lap("retrieve")
-        conflicts = (
-            find_conflicts(standalone, pool, idf, self.retriever.embedder, self.policy)
-            if self.policy.conflict_pool
-            else []
-        )
-        clock.lap("conflicts")
         evidence: list[Evidence] = []
         gen = Generation()
         if retrieval_refuses(f, self.policy) and not self.record:
@@ -181,6 +175,13 @@ class Answerer:
             f.p_yes = self.generator.verify(standalone, gen, gen.text)
             decision = decide(f, self.policy)
             clock.lap("verify")
+        # Checked after the answer is written, so that it never delays the first token.
+        conflicts = (
+            find_conflicts(standalone, pool, idf, self.retriever.embedder, self.policy)
+            if self.policy.conflict_pool
+            else []
+        )
+        clock.lap("conflicts")
         answer, citations = compose(f, decision, evidence, standalone, self.policy)
         answer, reported = report_conflicts(answer if decision.status == "answered" else "", citations, conflicts)
         answered = decision.status == "answered" or bool(reported)
