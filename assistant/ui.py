@@ -1,7 +1,8 @@
 """Stage 6: the local Gradio chat page, a thin app over the answer pipeline.
 
-Rendering lives in :mod:`assistant.render` (pure functions), uploads in
-:mod:`assistant.uploads`; this module holds the models, the handlers and the layout.
+Rendering lives in :mod:`assistant.render` (pure functions), one chat turn in
+:mod:`assistant.ui_chat`, the People and Articles tabs in :mod:`assistant.ui_people` and
+:mod:`assistant.ui_articles`; this module holds the models, the chat tab and the API.
 Answers stream into the chat; the side panel shows each cited passage highlighted
 inside its paragraph, and one click opens the whole article with the span highlighted.
 """
@@ -9,33 +10,27 @@ inside its paragraph, and one click opens the whole article with the span highli
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from .config import Settings, parse_auth
 from .errors import BackendError, IndexMissingError, UserError
-from .load import SUFFIXES
 from .render import (
     CITE_JS,
     CSS,
     EMPTY_INDEX_ERROR,
     EMPTY_INDEX_NOTE,
-    NOT_FOUND_LABEL,
     SCROLL_JS,
     answer_at,
     cited_request,
-    link_markers,
     openable,
-    plain,
     render_article,
-    render_retrieved,
     render_sources,
     result_dict,
     source_choices,
 )
+from .ui_articles import articles_tab
+from .ui_chat import chat_turn
 from .ui_people import people_tab
-from .uploads import save_uploads
 
 
 class App:
@@ -147,88 +142,7 @@ class App:
 
         return example_questions(self.people(), self.retriever.idf, n) if self.retriever is not None else []
 
-    def chat(
-        self, message: str, chat_history: list[dict[str, Any]], k: float, show_all: bool
-    ) -> Iterator[tuple[Any, ...]]:
-        import gradio as gr
-
-        history = [
-            {"role": m["role"], "content": plain(m["content"])}
-            for m in chat_history or []
-            if m.get("role") in ("user", "assistant")
-        ]
-        chat_history = list(chat_history or []) + [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": ""},
-        ]
-        result: dict[str, Any] | None = None
-        try:
-            reader = self.stream(message, history, int(k))
-            for token in reader:
-                if not token and reader.retrieved is not None:  # retrieval done, before the first token
-                    found = [p.to_json() | {"abspath": p.path} for p in reader.retrieved]
-                    yield chat_history, render_retrieved(found), gr.skip(), gr.skip()
-                    continue
-                chat_history[-1] = {"role": "assistant", "content": reader.text}
-                yield chat_history, gr.skip(), gr.skip(), gr.skip()
-            result = result_dict(reader.finish())
-        except (UserError, BackendError) as exc:
-            passages = [p.to_json() | {"abspath": p.path} for p in getattr(exc, "passages", [])]
-            result = {"error": str(exc), "citations": [], "retrieved": passages, "status": "error"}
-            chat_history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-        else:
-            assert result is not None
-            if result["status"] == "not_found":
-                chat_history[-1] = {
-                    "role": "assistant",
-                    "content": result["answer"],
-                    "metadata": {"title": f"🔍 {NOT_FOUND_LABEL}"},
-                }
-            else:
-                markers = {c["marker"] for c in result["citations"]}
-                content = link_markers(result["answer"], len(chat_history) - 1, markers)
-                chat_history[-1] = {"role": "assistant", "content": content}
-        choices = source_choices(result)
-        yield (
-            chat_history,
-            render_sources(result, show_all),
-            gr.update(choices=choices, value=None, visible=bool(choices)),
-            result,
-        )
-
-    # -- corpus ------------------------------------------------------------
-    def corpus_rows(self) -> list[list[Any]]:
-        if self.retriever is None:
-            return []
-        self.retriever.refresh()
-        rows: dict[str, list[Any]] = {}
-        for m in self.retriever.metas:
-            row = rows.setdefault(
-                m["path"], [m.get("title", ""), m.get("publisher", ""), m.get("date", ""), Path(m["source"]).name, 0]
-            )
-            row[4] += 1
-        return sorted(rows.values(), key=lambda r: r[3])
-
-    def add_files(self, files: list[Any] | None, progress: Any = None) -> tuple[str, list[list[Any]]]:
-        from .index import build_index
-
-        if not files:
-            return "Choose one or more .txt, .md or .html files first.", self.corpus_rows()
-        saved, messages = save_uploads(files, self.upload_dir, self.settings.max_file_bytes)
-        if saved:
-            with self.index_lock:
-                if progress is not None:
-                    progress(0.1, desc=f"Indexing {len(saved)} file(s)…")
-                report = build_index(saved, self.settings, say=lambda m: None)
-            for path, why in report.skipped:
-                messages.append(f"❌ rejected {Path(path).name}: {why}")
-                Path(path).unlink(missing_ok=True)
-            if report.files_indexed or report.files_unchanged:
-                messages.append(f"✅ {report.summary()}")
-            self._refresh()
-        return "\n\n".join(messages), self.corpus_rows()
-
-    def _refresh(self) -> None:
+    def refresh_index(self) -> None:
         """See what indexing changed; the first articles of an empty index open it."""
         from .retrieve import Retriever
 
@@ -299,25 +213,10 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
                     article = gr.HTML("", elem_id="article-view")
                     cite_request = gr.Textbox("", elem_id="cite-request", show_label=False, container=False)
         people_tab(app)
-        with gr.Tab("Articles"):
-            table = gr.Dataframe(
-                headers=["title", "publisher", "date", "file", "chunks"],
-                value=app.corpus_rows,
-                interactive=False,
-                elem_id="corpus",
-                column_widths=["45%", "18%", "12%", "17%", "8%"],
-            )
-            upload = gr.File(
-                label="Add articles (.txt, .md, .html)",
-                file_count="multiple",
-                file_types=list(SUFFIXES),
-                elem_id="upload",
-            )
-            add = gr.Button("Index the uploaded files", elem_id="add-files")
-            upload_status = gr.Markdown(elem_id="upload-status")
+        articles_tab(app, empty)
 
         def submit(message, hist, k_value, show, kept):
-            for out in app.chat(message, hist, k_value, show):
+            for out in chat_turn(app, message, hist, k_value, show):
                 if isinstance(out[3], dict):  # the checked result: keep it with its answer
                     yield (*out, {**(kept or {}), len(out[0]) - 1: out[3]})
                 else:
@@ -388,10 +287,6 @@ def build_app(settings: Settings, app: App | None = None) -> tuple[Any, App]:
             api_visibility="private",
         )
 
-        def add_files(files, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
-            return (*app.add_files(files, progress), app.empty_note())
-
-        add.click(add_files, upload, [upload_status, table, empty], concurrency_limit=1, api_visibility="private")
         gr.Timer(2.0).tick(app.backend_status, None, status, queue=False, api_visibility="private")
         gr.api(api_ask, api_name="ask", concurrency_limit=2, concurrency_id="llm")
         gr.api(api_retrieve, api_name="retrieve", concurrency_limit=8)
