@@ -20,6 +20,8 @@ from .lexical import tokenize
 _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _PLURAL = re.compile(r"\b(they|them|their)\b", re.I)
 # A reference to a thing: "What did it cost?", "When was that?", "Who signed this?".
+# "the previous one", "that one": a thing named only in an earlier turn, whatever the length.
+_ONE = re.compile(r"\b(?:the|that|this)\s+(?:(?:previous|last|next|same|other|earlier|latest|first)\s+)?one\b", re.I)
 _THING = re.compile(r"\b(it|its|that|this|these|those|there)\b(?!\s+(?:is|was|are|were)\s+\w+ing\b)", re.I)
 _PERSON_IN_TEXT = re.compile(rf"\b({NAME})\b")
 _QUESTION_WORDS = re.compile(r"^(What|Who|Whom|Whose|When|Where|Why|How|Which|Did|Does|Do|Is|Was|Are|Were|The)\b")
@@ -219,8 +221,8 @@ def condense(question: str, history: list[dict[str, str]]) -> str:
     he/she/his/her → the person last asked about (never an organisation); they/their →
     the person or organisation last asked about; a question that already names someone
     keeps its pronouns (they refer to that name). A reference to a thing ("What did it
-    cost?") that no rule can resolve carries the previous question along, so retrieval
-    and the model see what "it" was about.
+    cost?", "How long since the previous one?") that no rule can resolve carries the previous
+    question along, so retrieval and the model see what "it" was about.
     """
     if not history:
         return question
@@ -231,7 +233,8 @@ def condense(question: str, history: list[dict[str, str]]) -> str:
             return (_PERSONAL if personal else _PLURAL).sub(lambda m: _swap(m, person, question), question, count=1)
     # Only a short question leans on "it"/"that" for its subject ("What did it cost?"); in a
     # longer one ("When did the talks that began in 2010 end?") the word is not a reference.
-    if _THING.search(question) and len(tokenize(question)) <= 3 and not _names_someone(question):
+    short_reference = _THING.search(question) and len(tokenize(question)) <= 3
+    if (short_reference or _ONE.search(question)) and not _names_someone(question):
         previous = [t["content"] for t in history if t["role"] == "user"][-1:]
         if previous and previous[0].strip() != question.strip():
             return f"{question.rstrip()} (following up on: {previous[0].strip()})"

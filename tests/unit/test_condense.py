@@ -57,3 +57,16 @@ def test_standalone_questions_are_unchanged():
 def test_malformed_history_is_a_user_error(bad):
     with pytest.raises(UserError):
         parse_history(bad)
+
+
+def test_the_previous_one_carries_the_earlier_question_along():
+    history = [
+        {"role": "user", "content": "When did the harbour strike begin?"},
+        {"role": "assistant", "content": "It began in May [1]."},
+    ]
+    out = condense("How long had it been since the previous one?", history)
+    assert out.startswith("How long had it been since the previous one?") and "harbour strike" in out
+    # Positive control: without such a reference, a long question stands as it is.
+    assert condense("How long had the dockers been without a contract?", history) == (
+        "How long had the dockers been without a contract?"
+    )
