@@ -2,10 +2,11 @@
 
 The question says what kind of value it asks for: "how long" a duration, "how many X" a
 count of X, "how much" an amount, "what percentage" a share, "when" or "what year" a date,
-"who" a person.  In each article, the sentence that holds such a value and most of the
-question's terms (IDF-weighted, with the sentence before it for context) gives that
-article's value.  When two articles give different values, that is a :class:`Conflict`,
-and each side carries the exact span of its sentence, its publisher and date.
+"who" a person.  Sentences that state such a value are compared across articles: the one
+most relevant to the question is the anchor, and each other article that reports the same
+story speaks through its sentence most like the anchor (:func:`find_conflicts`).  When
+articles give different values, that is a :class:`Conflict`, and each side carries the
+exact span of its sentence, its publisher and date.
 
 Nothing here knows any corpus: the word lists are English question words, units and months.
 """
