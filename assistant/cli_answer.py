@@ -27,13 +27,17 @@ _METHODS = {
     "generated": "written by the model; every sentence checked against its cited passage",
     "extracted": "quoted from the article",
     "not_found": "not found in the articles",
+    "conflict": "the articles disagree: each value quoted from its article",
 }
+_VERDICTS = {"value": "states this value"}
 
 
 def _print_sources(result: dict[str, Any]) -> None:
     """How the answer was made, what was removed, and its sources (from the result's JSON)."""
     method, reason = result["method"], result["reason"]
-    print(f"\n({_METHODS.get(method, method)}" + (f": {reason})" if reason else ")"))
+    print(f"\n({_METHODS.get(method, method)}" + (f": {reason})" if reason and method != "conflict" else ")"))
+    if result.get("conflicts") and method != "conflict":
+        print("(the articles disagree: the last sentence names each value, quoted from its article)")
     for r in result["removed"]:
         print(f"  removed: “{r['sentence']}” ({r['why']})")
     if result["status"] == "not_found":
@@ -50,7 +54,8 @@ def _print_sources(result: dict[str, Any]) -> None:
     print("\nSources:")
     for c in result["citations"]:
         where = " · ".join(x for x in (c["publisher"], c["date"]) if x)
-        check = f"{c['support'].get('verdict', '')} {c['support'].get('score', '')}".strip()
+        verdict = c["support"].get("verdict", "")
+        check = f"{_VERDICTS.get(verdict, verdict)} {c['support'].get('score', '')}".strip()
         print(f"  [{c['marker']}] {c['title'] or c['source']}" + (f" ({where})" if where else "") + f"  [{check}]")
         print(f"      {c['source']} chars {c['start']}-{c['end']}: “{' '.join(c['text'].split())}”")
 
