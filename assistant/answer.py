@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .attribution import question_speaker, same_person
+from .attribution import question_speaker
 from .citations import measure_sentences, render
 from .condense import condense, parse_history
 from .config import Settings, read_prompt
@@ -36,7 +36,7 @@ from .refusal import (
     retrieval_refuses,
     support_score,
 )
-from .retrieve import Passage, Retriever, check_question, chunk_speakers
+from .retrieve import Passage, Retriever, check_question
 
 __all__ = ["Answerer", "AnswerResult", "Citation", "Evidence", "Retrieved", "StreamReader", "parse_history"]
 
@@ -212,11 +212,8 @@ class Answerer:
         speaker = question_speaker(question)
         if not speaker:
             return []
-        metas = getattr(self.retriever, "metas", [])
-        paths = {
-            str(m["path"]) for m in metas if m.get("path") and any(same_person(speaker, n) for n in chunk_speakers(m))
-        }
-        return [q.to_json() for q in quotes_of(speaker, sorted(paths))]
+        paths = getattr(self.retriever, "speaker_paths", lambda name: [])(speaker)
+        return [q.to_json() for q in quotes_of(speaker, paths)]
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
         """Run :meth:`stream` to the end and return the result."""
@@ -301,7 +298,10 @@ def report_conflicts(
     """``answer`` with a sentence naming each side of each conflict, cited; ``citations`` gains
     the sides' spans (a span already cited keeps its marker).  Returns the answer and the
     conflicts as JSON, each side with its marker."""
-    reported = []
+    reported: list[dict[str, Any]] = []
+    if not conflicts:
+        return answer, reported
+    template, side_template = read_prompt("conflict").strip(), read_prompt("conflict_side").strip()
     for conflict in conflicts:
         parts, sides = [], []
         for side in conflict.sides:
@@ -313,10 +313,10 @@ def report_conflicts(
                 verdict = {"verdict": "value", "score": side.relevance}
                 citations.append(Citation(marker=marker, support=verdict, **span_fields(side)))
             where = ", ".join(x for x in (side.publisher or _short(side.title or side.source), side.date) if x)
-            parts.append(read_prompt("conflict_side").strip().format(value=side.value, where=where, n=marker))
+            parts.append(side_template.format(value=side.value, where=where, n=marker))
             span = {k: v for k, v in span_fields(side).items() if k != "path"}
             sides.append({"value": side.value, "marker": marker} | span)
-        statement = read_prompt("conflict").strip().format(sides="; ".join(parts))
+        statement = template.format(sides="; ".join(parts))
         answer = f"{answer}\n\n{statement}" if answer else statement
         reported.append({"kind": conflict.kind, "sides": sides})
     return answer, reported

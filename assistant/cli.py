@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         "people",
         help="who is quoted in the articles, and what each of them said",
         description="Without NAME: every quoted person, with their number of quotes and articles. "
-        'With NAME (any form of it: "Shin", "Defense Secretary Austin"): each of their quotes, '
+        "With NAME (any form of it: a surname alone, or with a title): each of their quotes, "
         "direct (in quotation marks) or reported, with its article, date and exact character offsets.",
     )
     p.add_argument("name", nargs="?", help="a person's name, in quotes")

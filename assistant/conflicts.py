@@ -211,8 +211,8 @@ def differ(kind: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 
 
 def _question_terms(question: str, kind: str) -> set[str]:
-    stripped = _ASKS[[k for k, _ in _ASKS].index(kind)][1].sub(" ", question)
-    return content_terms(stripped)
+    """The question's content terms, without the words that say what kind of value it asks for."""
+    return content_terms(dict(_ASKS)[kind].sub(" ", question))
 
 
 def _candidates(kind: str, nouns: tuple[str, ...], question: str, passages: Sequence[Any]) -> list[_Candidate]:

@@ -101,6 +101,12 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
     )
 
 
+def _speaking_rows(snap: _Snapshot, speaker: str) -> set[int]:
+    """Rows of the chunks where ``speaker`` (any form of the name) speaks."""
+    rows = {i for part in name_parts(speaker) for i in snap.by_name.get(part, ())}
+    return {i for i in rows if any(same_person(speaker, x) for x in chunk_speakers(snap.metas[i]))}
+
+
 class Retriever:
     """Hybrid retriever over one Chroma collection; thread-safe for queries.
 
@@ -126,6 +132,16 @@ class Retriever:
     def metas(self) -> list[dict[str, Any]]:
         """Metadata of every chunk in the current snapshot."""
         return self._snap.metas
+
+    @property
+    def version(self) -> str:
+        """The index version of the current snapshot (changes whenever indexing changes it)."""
+        return self._snap.version
+
+    def speaker_paths(self, speaker: str) -> list[str]:
+        """The article files in which ``speaker`` (any form of the name) speaks."""
+        snap = self._snap
+        return sorted({str(snap.metas[i].get("path") or "") for i in _speaking_rows(snap, speaker)} - {""})
 
     # -- caches ----------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -171,13 +187,8 @@ class Retriever:
             fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
 
         speaker = question_speaker(question)
-        speaking: set[int] = set()
+        speaking = _speaking_rows(snap, speaker) if speaker else set()
         if speaker:
-            for part in name_parts(speaker):
-                for i in snap.by_name.get(part, ()):
-                    m = snap.metas[i]
-                    if any(same_person(speaker, x) for x in chunk_speakers(m)):
-                        speaking.add(i)
             for i in speaking:
                 if i not in fused and lex_scores[i] > 0:
                     fused[i] = 1.0 / (self.policy.rrf_k + int(lex_rank[i]) + 1)

@@ -45,6 +45,7 @@ class App:
         self._llm: Any = None
         self._answerer_lock = threading.Lock()
         self.load_error = ""
+        self._people: tuple[str, list[Any]] = ("", [])  # (index version, everyone quoted in it)
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
         self._ready = threading.Event()
@@ -134,7 +135,10 @@ class App:
         if self.retriever is None:
             return []
         self.retriever.refresh()
-        return indexed_people(str(m["path"]) for m in self.retriever.metas if m.get("path"))
+        version = self.retriever.version
+        if self._people[0] != version:  # re-grouped only when indexing changed the articles
+            self._people = (version, indexed_people(str(m["path"]) for m in self.retriever.metas if m.get("path")))
+        return self._people[1]
 
     def examples(self, n: int = 4) -> list[str]:
         """Example questions that fit the indexed folder, drawn from the quote index."""
