@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings, apply_offline_env
-from tests.helpers import SEEDS
+from tests.helpers import AUTH, SEEDS, guarded_env, serving
 
 apply_offline_env()
 
@@ -75,3 +75,14 @@ def small_answerer(settings, retriever):
 
     s = settings.with_(llm_model=str(smollm_path()), max_tokens=64)
     return Answerer(s, retriever=retriever, say=lambda m: None)
+
+
+@pytest.fixture(scope="session")
+def auth_server(settings, tmp_path_factory):
+    """One `assistant serve --auth` over the session's index, shared by the tests of the server
+    (a start costs seconds).  It runs under the network guard: yields its URL and its environment,
+    whose ``NET_GUARD_LOG`` lists any connection it tried outside loopback."""
+    root = tmp_path_factory.mktemp("auth-server")
+    env = guarded_env(root / "net.log", settings.index_dir) | {"ASSISTANT_QUIET": "1"}
+    with serving("--auth", AUTH, env=env, log=root / "serve.log") as url:
+        yield url.rstrip("/"), env

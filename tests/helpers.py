@@ -13,6 +13,9 @@ from pathlib import Path
 from assistant.config import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
+GUARD = Path(__file__).parent / "data" / "guard"
+AUTH = "reader:s3cret"
+"""The credentials of the session's shared server (the ``auth_server`` fixture)."""
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -28,6 +31,31 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
     return subprocess.run(
         [str(VENV_BIN / "assistant"), *args], capture_output=True, text=True, env=full_env, timeout=timeout, **kw
     )
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``assistant ARGS`` in this process (the console script's own ``main``), with ``env``
+    added to the environment for the call: the same exit code and output as :func:`run_cli`
+    without a new interpreter's second of imports. Tests of what a fresh process imports or of
+    the console script itself use :func:`run_cli`."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from assistant.cli import main
+
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(["assistant", *args], code, out.getvalue(), err.getvalue())
 
 
 def wait_http(url: str, timeout: float = 180, proc: subprocess.Popen | None = None) -> None:
@@ -72,3 +100,38 @@ def serving(*args: str, env: dict[str, str], log: Path | None = None) -> Iterato
     url = f"http://127.0.0.1:{port}/"
     with running([str(VENV_BIN / "assistant"), "serve", "--port", str(port), *args], url, env=env, log=log):
         yield url
+
+
+def guarded_env(log: Path, index_dir: Path) -> dict[str, str]:
+    """Environment for a process whose every non-loopback connect is refused and logged to ``log``
+    (``tests/data/guard/sitecustomize.py``), with proxies pointing nowhere."""
+    return {
+        "PYTHONPATH": str(GUARD),
+        "NET_GUARD_LOG": str(log),
+        "ASSISTANT_INDEX_DIR": str(index_dir),
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+
+
+def assert_guard_is_active(env: dict[str, str]) -> None:
+    """Positive control: in a process started with ``env``, a non-loopback connect is caught
+    and logged.  The probe logs to a file of its own, so ``env``'s log keeps only real traffic."""
+    probe_log = Path(env["NET_GUARD_LOG"]).with_suffix(".probe")
+    probe = (
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"  # TEST-NET-1: never routed
+        "except OSError as e:\n"
+        "    print('blocked' if 'test guard' in str(e) else 'other: ' + str(e))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, **env, "NET_GUARD_LOG": str(probe_log)},
+        capture_output=True,
+        text=True,
+    )
+    assert r.stdout.strip() == "blocked", r.stdout + r.stderr
+    assert "192.0.2.1" in probe_log.read_text()
+    probe_log.unlink()

@@ -11,7 +11,7 @@ import pytest
 from assistant.generate import not_found_sentence
 from assistant.llm.model_file import smollm_path
 from assistant.load import source_text
-from tests.helpers import free_port, run_cli, running
+from tests.helpers import cli, free_port, run_cli, running
 
 
 def _assert_exact(citations):
@@ -194,7 +194,7 @@ def test_openai_compatible_backend_against_a_real_server(settings, openai_server
 
 def test_backend_down_is_a_clear_error_and_passages_are_shown(settings):
     port = free_port()  # nothing listens here
-    r = run_cli(
+    r = cli(
         "ask",
         "What did Austin call the US-South Korea alliance?",
         "--llm",
@@ -211,7 +211,7 @@ def test_backend_down_is_a_clear_error_and_passages_are_shown(settings):
 def test_ask_rejects_bad_history(settings, tmp_path):
     h = tmp_path / "h.json"
     h.write_text('{"not": "a list"}')
-    r = run_cli("ask", "What did he say?", "--history", str(h), env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
+    r = cli("ask", "What did he say?", "--history", str(h), env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
     assert r.returncode == 2 and "history" in r.stderr
 
 

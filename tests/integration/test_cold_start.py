@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from tests.helpers import SEEDS, free_port, run_cli, serving
+from tests.helpers import AUTH, SEEDS, cli, free_port, run_cli
 
 QUESTION = "What did Shin Kak-soo say about Quad+?"
 TEXTS = [
@@ -29,11 +29,11 @@ TEXTS = [
 HEAVY = ("torch", "sentence_transformers", "gradio", "langchain_community")
 
 
-def test_onnx_embeddings_match_the_torch_ones(tmp_path):
+def test_onnx_embeddings_match_the_torch_ones(settings):
     from assistant.embed import TorchEmbedder, get_embedder
     from assistant.embed_onnx import OnnxEmbedder
 
-    onnx = get_embedder("onnx", tmp_path, 0, True)
+    onnx = get_embedder("onnx", settings.cache_dir, 0, True)  # the export the product uses
     assert isinstance(onnx, OnnxEmbedder)
     a = np.array(onnx.embed_documents(TEXTS))
     b = np.array(TorchEmbedder().embed_documents(TEXTS))
@@ -77,9 +77,8 @@ def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> dict[s
 def test_retrieve_imports_neither_torch_nor_gradio(settings):
     argv = ["retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--json"]
     assert _modules_after(argv) == {"rc": 0, "heavy": [], "llama": False}
-    # Positive control: with the torch backend the same check sees torch.
-    seen = _modules_after(argv, {"ASSISTANT_EMBED_BACKEND": "torch"})
-    assert "torch" in seen["heavy"]
+    # The probe's positive control is the first check of the indexing test below: where torch
+    # is imported (indexing before the ONNX export exists), the same probe sees it.
 
 
 def test_batch_imports_neither_torch_nor_gradio(settings, tmp_path):
@@ -99,7 +98,8 @@ def test_index_needs_torch_only_until_the_onnx_export_is_cached(tmp_path):
     shutil.copy(first, corpus / first.name)
     env = {"ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
     argv = ["index", str(corpus), "--index-dir", str(tmp_path / "index"), "-q"]
-    # With no export yet, indexing embeds on torch and makes the export: the check sees torch.
+    # With no export yet, indexing embeds on torch and makes the export: the check sees torch
+    # (the positive control of ``_modules_after`` for every test of this module).
     assert "torch" in _modules_after(argv, env)["heavy"]
     shutil.copy(second, corpus / second.name)
     assert _modules_after(argv, env) == {"rc": 0, "heavy": [], "llama": False}
@@ -170,20 +170,15 @@ def test_the_saved_prompt_prefix_is_restored_and_changes_no_answer(settings, tmp
 
 # -- a running server ---------------------------------------------------------
 
-AUTH = "reader:s3cret"
-
 
 @pytest.fixture(scope="module")
-def server(settings):
-    """`assistant serve` over the session's index, with --auth."""
-    env = {"ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_QUIET": "1"}
-    log = settings.index_dir.parent / "serve-cold-start.log"
-    with serving("--auth", AUTH, env=env, log=log) as url:
-        yield url.rstrip("/")
+def server(auth_server):
+    """`assistant serve --auth` over the session's index (shared with the other server tests)."""
+    return auth_server[0]
 
 
 def _cli_json(*args: str, env: dict[str, str] | None = None) -> tuple[dict, str]:
-    r = run_cli(*args, "--json", env={"ASSISTANT_AUTH": AUTH, **(env or {})})
+    r = cli(*args, "--json", env={"ASSISTANT_AUTH": AUTH, **(env or {})})
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout), r.stderr
 
@@ -238,14 +233,12 @@ def test_a_server_with_other_settings_is_not_used(server, settings, tmp_path):
 
 
 def test_the_server_asks_for_its_credentials(server, settings):
-    r = run_cli(
+    r = cli(
         "retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--server", server, env={"ASSISTANT_AUTH": ""}
     )
     assert r.returncode == 2 and "needs USER:PASS" in r.stderr
     with_url_credentials = server.replace("http://", f"http://{AUTH}@")
-    r = run_cli(
-        "retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--server", with_url_credentials, "--json"
-    )
+    r = cli("retrieve", QUESTION, "--index-dir", str(settings.index_dir), "--server", with_url_credentials, "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["passages"]
 
 

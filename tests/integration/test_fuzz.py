@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from assistant.cli import parse_batch_line
 from assistant.condense import parse_history
 from assistant.errors import UserError
-from tests.helpers import run_cli
+from tests.helpers import cli
 
 ANY_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", categories=None, exclude_categories=["Cs"]), max_size=300
@@ -70,7 +70,7 @@ def test_ask_never_crashes_on_the_small_model(small_answerer, q):
 
 
 def test_huge_question_is_refused_by_the_cli(settings):
-    r = run_cli("retrieve", "x" * 100_000, env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
+    r = cli("retrieve", "x" * 100_000, env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
     assert r.returncode == 2 and "limit" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -84,7 +84,7 @@ def test_batch_survives_broken_lines(settings, tmp_path):
         '{"id": 3, "question": "Who is Shin Kak-soo?"}',
     ]
     f.write_text("\n".join(lines), encoding="utf-8")
-    r = run_cli("batch", str(f), "--retrieve-only", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
+    r = cli("batch", str(f), "--retrieve-only", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)})
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(out) == 5
     assert "retrieved" in out[-1] and all("error" in o for o in out[:4])
@@ -96,7 +96,7 @@ def test_ten_megabyte_file_is_rejected_and_the_rest_indexed(tmp_path):
     corpus.mkdir()
     (corpus / "huge.txt").write_text("The alliance met again. " * 450_000)  # ~10.8 MB
     (corpus / "ok.txt").write_text("Small article\n\nMinister Lee said the talks went well.\n")
-    r = run_cli("index", str(corpus), "--index-dir", str(tmp_path / "i"), "-q")
+    r = cli("index", str(corpus), "--index-dir", str(tmp_path / "i"), "-q")
     assert r.returncode == 0
     assert "huge.txt" in r.stderr and "limit" in r.stderr
     assert "1 file(s) indexed" in r.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEEDS, run_cli
+from tests.helpers import SEEDS, cli, run_cli
 
 
 def test_speaker_passages_rank_first(retriever):
@@ -47,14 +47,14 @@ def test_retrieve_json_shape(settings):
 
 
 def test_retrieve_human_output(settings):
-    r = run_cli("retrieve", "Who is Shin Kak-soo?", env=_env(settings))
+    r = cli("retrieve", "Who is Shin Kak-soo?", env=_env(settings))
     assert r.returncode == 0
     assert "[1]" in r.stdout and "chars" in r.stdout
 
 
 @pytest.mark.parametrize("question, message", [("", "empty"), ("   \n ", "empty"), ("x" * 2001, "limit")])
 def test_bad_questions_exit_2_with_one_line(settings, question, message):
-    r = run_cli("retrieve", question, env=_env(settings))
+    r = cli("retrieve", question, env=_env(settings))
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
@@ -62,7 +62,7 @@ def test_bad_questions_exit_2_with_one_line(settings, question, message):
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
-    r = run_cli("retrieve", "anything", "--index-dir", str(tmp_path / "none"))
+    r = cli("retrieve", "anything", "--index-dir", str(tmp_path / "none"))
     assert r.returncode == 2
     assert "assistant index" in r.stderr and "Traceback" not in r.stderr
 
@@ -74,7 +74,7 @@ def test_batch_retrieve_only(settings, tmp_path):
         "not json\n"
         '{"id": "b", "question": "Where was the 2+2 meeting held?"}\n'
     )
-    r = run_cli("batch", str(f), "--retrieve-only", "--k", "2", env=_env(settings))
+    r = cli("batch", str(f), "--retrieve-only", "--k", "2", env=_env(settings))
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x.get("id") for x in lines] == [1, None, "b"]
     assert len(lines[0]["retrieved"]) == 2 and "error" in lines[1]
@@ -83,7 +83,7 @@ def test_batch_retrieve_only(settings, tmp_path):
 
 
 def test_eval_retrieve_only_on_the_seeds(settings):
-    r = run_cli("eval", "--retrieve-only", "--json", env=_env(settings))
+    r = cli("eval", "--retrieve-only", "--json", env=_env(settings))
     assert r.returncode == 0, r.stderr
     metrics = json.loads(r.stdout)["retrieval"]
     assert metrics["questions"] >= 30
@@ -113,7 +113,7 @@ def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     files = sorted(SEEDS.iterdir())
-    shutil.copy(files[0], corpus)
+    shutil.copy(files[0], corpus)  # the small articles: what is tested is the swap, not the size
     s = Settings.from_env().with_(index_dir=tmp_path / "index", quiet=True)
     build_index([corpus], s, say=lambda m: None)
 
@@ -125,7 +125,7 @@ def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
 
         def embed_query(self, text: str) -> list[float]:
             if not grown:
-                for f in files[1:3]:
+                for f in files[3:5]:
                     shutil.copy(f, corpus)
                 grown.append(build_index([corpus], s, say=lambda m: None).chunks_added)
                 retriever.refresh(force=True)

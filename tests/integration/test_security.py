@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from assistant.errors import SetupError
-from tests.helpers import SEEDS, run_cli, serving
+from tests.helpers import AUTH, SEEDS, assert_guard_is_active, guarded_env, run_cli
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -101,44 +100,17 @@ def test_missing_embedding_package_is_a_clear_error(monkeypatch):
 
 
 def _guarded_env(tmp_path: Path, settings) -> dict[str, str]:
-    log = tmp_path / "net.log"
-    return {
-        "PYTHONPATH": str(DATA / "guard"),
-        "NET_GUARD_LOG": str(log),
-        "ASSISTANT_INDEX_DIR": str(settings.index_dir),
-        "HTTP_PROXY": "http://127.0.0.1:9",
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-
-
-def _assert_guard_is_active(env: dict[str, str]) -> None:
-    """Positive control: in a process started with ``env``, a non-loopback connect is caught and logged."""
-    import subprocess
-    import sys
-
-    probe = (
-        "import socket\n"
-        "try:\n"
-        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n"  # TEST-NET-1: never routed
-        "except OSError as e:\n"
-        "    print('blocked' if 'test guard' in str(e) else 'other: ' + str(e))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env}, capture_output=True, text=True)
-    assert r.stdout.strip() == "blocked", r.stdout + r.stderr
-    log = Path(env["NET_GUARD_LOG"])
-    assert "192.0.2.1" in log.read_text()
-    log.unlink()  # the real runs below start from an empty log
+    return guarded_env(tmp_path / "net.log", settings.index_dir)
 
 
 def test_the_network_guard_catches_a_deliberate_connect(settings, tmp_path):
-    _assert_guard_is_active(_guarded_env(tmp_path, settings))
+    assert_guard_is_active(_guarded_env(tmp_path, settings))
 
 
 @pytest.mark.llm
 def test_cli_never_leaves_loopback(settings, tmp_path):
     env = _guarded_env(tmp_path, settings)
-    _assert_guard_is_active(env)
+    assert_guard_is_active(env)
     assert run_cli("retrieve", "What did Shin Kak-soo say about Quad+?", env=env).returncode == 0
     assert run_cli("index", str(SEEDS), "-q", env=env).returncode == 0
     r = run_cli("ask", "What did Austin call the US-South Korea alliance?", env=env)
@@ -147,26 +119,27 @@ def test_cli_never_leaves_loopback(settings, tmp_path):
     assert not log.exists() or not log.read_text().strip(), log.read_text()
 
 
-def test_server_never_leaves_loopback(settings, tmp_path):
+def test_server_never_leaves_loopback(auth_server):
     from gradio_client import Client
 
-    env = _guarded_env(tmp_path, settings)
-    _assert_guard_is_active(env)
-    with serving(env=env) as url:
-        result = Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
-        assert result["passages"]
+    url, env = auth_server
+    assert_guard_is_active(env)
+    result = Client(url, auth=tuple(AUTH.split(":")), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+    assert result["passages"]
     log = Path(env["NET_GUARD_LOG"])
     assert not log.exists() or not log.read_text().strip(), log.read_text()
 
 
-def test_auth_is_required_when_configured(settings):
+def test_auth_is_required_when_configured(auth_server):
     from gradio_client import Client
 
-    with serving("--auth", "alice:s3cret", env={"ASSISTANT_INDEX_DIR": str(settings.index_dir)}) as url:
-        with pytest.raises(Exception, match="(?i)auth|login|401|403|config"):  # noqa: B017
-            Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
-        ok = Client(url, auth=("alice", "s3cret"), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
-        assert ok["passages"]
+    url, _ = auth_server
+    with pytest.raises(Exception, match="(?i)auth|login|401|403|config"):  # noqa: B017
+        Client(url, verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+    with pytest.raises(Exception, match="(?i)auth|login|401|403|config"):  # noqa: B017
+        Client(url, auth=("reader", "wrong"), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+    ok = Client(url, auth=tuple(AUTH.split(":")), verbose=False).predict("Da Zhigang", 2, api_name="/retrieve")
+    assert ok["passages"]
 
 
 def test_auth_file_of_users(tmp_path):
