@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEEDS, cli, run_cli
+from tests.helpers import SEEDS, cli
 
 
 def test_speaker_passages_rank_first(retriever):
@@ -35,7 +35,7 @@ def _env(settings):
 
 
 def test_retrieve_json_shape(settings):
-    r = run_cli("retrieve", "What did Shin Kak-soo say about Quad+?", "--json", "--k", "3", env=_env(settings))
+    r = cli("retrieve", "What did Shin Kak-soo say about Quad+?", "--json", "--k", "3", env=_env(settings))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["question"] == "What did Shin Kak-soo say about Quad+?"
