@@ -212,8 +212,7 @@ class Answerer:
         speaker = question_speaker(question)
         if not speaker:
             return []
-        paths = getattr(self.retriever, "speaker_paths", lambda name: [])(speaker)
-        return [q.to_json() for q in quotes_of(speaker, paths)]
+        return [q.to_json() for q in quotes_of(speaker, self.retriever.speaker_paths(speaker))]
 
     def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
         """Run :meth:`stream` to the end and return the result."""

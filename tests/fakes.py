@@ -15,6 +15,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from assistant.attribution import same_person
 from assistant.lexical import BM25
 from assistant.retrieve import Passage
 from assistant.support import idf_function
@@ -111,3 +112,7 @@ class StubRetriever:
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         return list(self.passages)
+
+    def speaker_paths(self, speaker: str) -> list[str]:
+        """The article files where ``speaker`` speaks (as :meth:`assistant.retrieve.Retriever.speaker_paths`)."""
+        return sorted({p.path for p in self.passages if any(same_person(speaker, s) for s in p.speakers)})
