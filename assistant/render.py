@@ -235,11 +235,15 @@ def plain(content: Any) -> str:
     return str(content)
 
 
+def passages_json(passages: Any) -> list[dict[str, Any]]:
+    """Retrieved passages as the API's JSON, each with the absolute path the page reads."""
+    return [p.to_json() | {"abspath": p.path} for p in passages]
+
+
 def result_dict(r: Any) -> dict[str, Any]:
     """An AnswerResult as the API's JSON, each passage with the absolute path the page reads."""
     out = r.to_json()
     for c, src in zip(out["citations"], r.citations):
         c["abspath"] = src.path
-    for p, src in zip(out["retrieved"], r.retrieved):
-        p["abspath"] = src.path
+    out["retrieved"] = passages_json(r.retrieved)
     return out

@@ -9,6 +9,7 @@ from .errors import BackendError, UserError
 from .render import (
     NOT_FOUND_LABEL,
     link_markers,
+    passages_json,
     plain,
     render_retrieved,
     render_sources,
@@ -38,14 +39,14 @@ def chat_turn(
         reader = app.stream(message, history, int(k))
         for token in reader:
             if not token and reader.retrieved is not None:  # retrieval done, before the first token
-                found = [p.to_json() | {"abspath": p.path} for p in reader.retrieved]
+                found = passages_json(reader.retrieved)
                 yield chat_history, render_retrieved(found), gr.skip(), gr.skip()
                 continue
             chat_history[-1] = {"role": "assistant", "content": reader.text}
             yield chat_history, gr.skip(), gr.skip(), gr.skip()
         result = result_dict(reader.finish())
     except (UserError, BackendError) as exc:
-        passages = [p.to_json() | {"abspath": p.path} for p in getattr(exc, "passages", [])]
+        passages = passages_json(getattr(exc, "passages", []))
         result = {"error": str(exc), "citations": [], "retrieved": passages, "status": "error"}
         chat_history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
     else:

@@ -74,14 +74,17 @@ def people_tab(app: Any) -> None:
         note = "" if people else "Nobody is quoted in the indexed articles yet."
         return gr.update(choices=choices, value=None), note
 
+    def named(name: str | None) -> Any:
+        return next((p for p in app.people() if p.name == name), None)
+
     def pick_person(name: str | None) -> Any:
-        person = next((p for p in app.people() if p.name == name), None)
+        person = named(name)
         if person is None:
             return gr.update(choices=[], value=None, visible=False), ""
         return gr.update(choices=quote_choices(person), value=None, visible=True), ""
 
     def open_quote(name: str | None, choice: str | None) -> str:
-        person = next((p for p in app.people() if p.name == name), None)
+        person = named(name)
         if person is None or choice is None or int(choice) >= len(person.quotes):
             return ""
         return render_article(quote_item(person.quotes[int(choice)]))
