@@ -171,8 +171,8 @@ class Answerer:
                 )
             clock.lap("check")
         decision = decide(f, self.policy, verified=False)
-        if decision.needs_verify or (self.record and evidence and not gen.refused):
-            f.p_yes = self.generator.verify(standalone, gen, gen.text)
+        if decision.needs_verify or (self.record and decision.kept):
+            f.p_yes = self.generator.verify(standalone, decision.cited(evidence))
             decision = decide(f, self.policy)
             clock.lap("verify")
         # Checked after the answer is written, so that it never delays the first token.

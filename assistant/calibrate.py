@@ -32,7 +32,7 @@ GRID: dict[str, list[Any]] = {
     "support_min": [0.4, 0.5, 0.6, 0.7],
     "question_missing_max": [0.25, 0.35, 0.5, 0.65, 1.0],
     "question_entities_required": [True, False],
-    "verify_min": [0.0, 0.6, 0.7, 0.8, 0.85, 0.9],
+    "verify_min": [0.0, 0.3, 0.4, 0.5, 0.6, 0.7],
     "refuse_dense_below": [0.3, 0.4, 0.45, 0.5],
     "quote_missing_max": [0.2, 0.35, 0.5],
 }
@@ -56,7 +56,10 @@ OPTIONS: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {
         {"verify_min": 0.0},
         {k: GRID[k] for k in ("support_min", "question_missing_max", "question_entities_required")},
     ),
-    "model verification (P(yes) after the answer)": (_OFF, {"verify_min": [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]}),
+    "model verification (P(yes) that the cited spans answer the question)": (
+        _OFF,
+        {"verify_min": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]},
+    ),
     "answer-token log-probabilities": (_OFF, {"logprob_mean_min": [-1.5, -1.0, -0.7, -0.5, -0.35, -0.25, -0.15]}),
     "agreement check + model verification": ({}, GRID),
 }

@@ -1,7 +1,8 @@
 """Generation: the numbered evidence and the question go to the LLM; tokens stream back.
 
-After the answer, :func:`verify` can ask the same model one short yes/no question about it
-and read the probability of "yes" (backends that expose token probabilities only).
+After the answer, :meth:`Generator.verify` can show the same model only the cited spans and
+the question, and read its probability of "yes, they answer it" (backends that expose token
+probabilities only).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from .config import read_prompt
@@ -94,15 +95,16 @@ class Generator:
         except Exception as exc:  # connection refused, HTTP errors, timeouts
             raise BackendError(f"the LLM backend ({self.model_name}) failed: {type(exc).__name__}: {exc}") from None
 
-    def verify(self, question: str, gen: Generation, answer: str) -> float | None:
-        """The model's probability that ``answer`` is stated by the passages and answers
-        ``question``; ``None`` when the backend cannot give token probabilities."""
+    def verify(self, question: str, cited: list[Evidence]) -> float | None:
+        """The model's probability that the cited spans answer ``question``, asked in a fresh
+        short prompt that shows only those spans and the question (not the model's own answer,
+        which it tends to confirm); ``None`` when the backend cannot give token probabilities."""
         ask = getattr(self.llm, "yes_probability", None)
-        if ask is None or not gen.messages:
+        if ask is None or not cited:
             return None
-        turn = [AIMessage(gen.text), HumanMessage(self.verify_template.format(question=question, answer=answer))]
+        text = " ".join(" ".join(e.text.split()) for e in cited)
         try:
-            p = ask(gen.messages + turn)
+            p = ask([HumanMessage(self.verify_template.format(text=text, question=question))])
         except BackendError:
             raise
         except Exception as exc:

@@ -67,10 +67,11 @@ class Policy:
     cited passages (with their titles and speakers) for the answer to stand."""
     question_entities_required: bool = False
     """The question's proper names and numbers must all be in the cited passages."""
-    verify_min: float = 0.0
-    """Ask the model, after its answer, whether the passages state it (one short yes/no turn
-    that reuses the prompt cache), and let the answer stand only when the probability of
-    "yes" reaches this.  0 turns the check off; backends without token probabilities skip it."""
+    verify_min: float = 0.5
+    """After the support check, show the model only the cited spans and the question, ask
+    whether they answer it (one short yes/no prompt, without the model's own answer), and let
+    the answer stand only when the probability of "yes" reaches this.  0 turns the check off;
+    backends without token probabilities skip it."""
 
     logprob_mean_min: float = -100.0
     """The answer stands only when the mean log-probability of its tokens reaches this

@@ -122,6 +122,10 @@ class Decision:
     """For an extracted answer, the evidence number quoted."""
     needs_verify: bool = False
 
+    def cited(self, evidence: list[Evidence]) -> list[Evidence]:
+        """The evidence spans that the kept sentences cite, in evidence order."""
+        return [evidence[m - 1] for m in sorted({m for _, ms in self.kept for m in ms})]
+
 
 def measure_retrieval(question: str, passages: list[Passage], idf: Callable[[str], float]) -> Features:
     """The retrieval-side measurements: best cosine, and question terms missing from all passages."""
