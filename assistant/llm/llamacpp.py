@@ -4,8 +4,9 @@ Besides streaming, it offers two things only an in-process model can give cheapl
 
 * every streamed chunk carries the log-probabilities of its tokens (``response_metadata["logprobs"]``);
 * :meth:`ChatLlamaCppLocal.yes_probability` reads the model's probability of answering
-  "yes" to a final question.  The prompt is the answer prompt plus the answer plus a short
-  question, so llama.cpp's prefix cache makes it cost only those few dozen new tokens.
+  "yes" to a final question.  Only the tokens the KV cache does not already hold are
+  evaluated; afterwards the answer prompt's fixed prefix is brought back from memory when the
+  yes/no prompt displaced it, so the next answer does not evaluate its instructions again.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class ChatLlamaCppLocal(BaseChatModel):
     _lock: Any = PrivateAttr(default_factory=threading.RLock)
     _warming: Any = PrivateAttr(default=None)
     _prefix: str = PrivateAttr(default="")
+    _prefix_state: Any = PrivateAttr(default=None)
 
     @property
     def _llm_type(self) -> str:
@@ -60,13 +62,15 @@ class ChatLlamaCppLocal(BaseChatModel):
             self._warming.start()
 
     def _warm(self, samples: list[list[BaseMessage]], cache_dir: Path) -> None:
-        from .prefix_cache import common_prefix, prime
+        from .prefix_cache import common_prefix, prime, state_blob
 
         with self._lock:
             try:
                 llama = self.load()
                 tokens = common_prefix([self._tokens(m) for m in samples])
                 self._prefix = prime(llama, tokens, cache_dir, self.model_path, self.n_ctx)
+                if self._prefix in ("restored", "evaluated"):
+                    self._prefix_state = (tokens, state_blob(llama))
             except Exception:  # the first real call reports it
                 self._prefix = "failed"
 
@@ -205,10 +209,22 @@ class ChatLlamaCppLocal(BaseChatModel):
         with self._lock:
             llama = self.load()
             logits = next_token_logits(llama, self._tokens(messages))
+            self._keep_prefix(llama)
         ids = [llama.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in _YES + _NO]
         scores = logits[ids].astype(np.float64)
         scores = np.exp(scores - scores.max())
         return float(scores[: len(_YES)].sum() / scores.sum())
+
+    def _keep_prefix(self, llama: Any) -> None:
+        """Bring back the answer prompt's prefix after a prompt that does not start with it (a
+        verification), so that the next answer does not evaluate its instructions again."""
+        from .prefix_cache import load
+
+        if self._prefix_state is None:
+            return
+        tokens, blob = self._prefix_state
+        if llama.input_ids[: llama.n_tokens][: len(tokens)].tolist() != list(tokens):
+            load(llama, tokens, blob)
 
     def _generate(
         self,

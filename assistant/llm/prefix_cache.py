@@ -50,17 +50,12 @@ def state_path(cache_dir: Path, model_path: str, n_ctx: int, tokens: Sequence[in
 
 def restore(llama: Any, path: Path, tokens: Sequence[int]) -> bool:
     """Load the saved state after ``tokens``; False (and the file removed) when it does not fit."""
-    from llama_cpp.llama import LlamaState
-
     try:
         with np.load(path) as saved:
             if not np.array_equal(saved["tokens"], np.asarray(tokens, dtype=np.int32)):
                 raise ValueError("the saved prefix is for other tokens")
             blob = saved["state"].tobytes()
-        ids = llama.input_ids.copy()
-        ids[: len(tokens)] = tokens
-        scores = np.zeros((len(tokens), llama.n_vocab()), dtype=np.single)  # never read: the suffix is decoded
-        llama.load_state(LlamaState(ids, scores, len(tokens), blob, len(blob), llama._seed))  # noqa: SLF001
+        load(llama, tokens, blob)
         return True
     except Exception:  # damaged, truncated or from another build: evaluate the prefix again
         path.unlink(missing_ok=True)
@@ -68,14 +63,30 @@ def restore(llama: Any, path: Path, tokens: Sequence[int]) -> bool:
         return False
 
 
+def load(llama: Any, tokens: Sequence[int], blob: bytes) -> None:
+    """Set llama.cpp's state to ``blob``, the state after ``tokens`` (from :func:`save` or
+    :func:`state_blob`)."""
+    from llama_cpp.llama import LlamaState
+
+    ids = llama.input_ids.copy()
+    ids[: len(tokens)] = tokens
+    scores = np.zeros((len(tokens), llama.n_vocab()), dtype=np.single)  # never read: the suffix is decoded
+    llama.load_state(LlamaState(ids, scores, len(tokens), blob, len(blob), llama._seed))  # noqa: SLF001
+
+
+def state_blob(llama: Any) -> bytes:
+    """llama.cpp's current state (the KV cache of the tokens evaluated so far), as bytes."""
+    return llama.save_state().llama_state
+
+
 def save(llama: Any, path: Path, tokens: Sequence[int]) -> None:
     """Write llama.cpp's state after ``tokens`` (atomically: a crash leaves no partial file)."""
-    state = llama.save_state()
+    blob = state_blob(llama)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, tokens=np.asarray(tokens, dtype=np.int32), state=np.frombuffer(state.llama_state, np.uint8))
+            np.savez(f, tokens=np.asarray(tokens, dtype=np.int32), state=np.frombuffer(blob, np.uint8))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -7,6 +7,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from assistant.llm.llamacpp import ChatLlamaCppLocal
 from assistant.llm.model_file import smollm_path
+from assistant.llm.prefix_cache import common_prefix
 
 pytestmark = pytest.mark.llm  # `integration` comes from the folder (tests/conftest.py)
 
@@ -94,3 +95,34 @@ def test_a_stream_can_be_resumed_from_a_different_thread_at_every_token(llamacpp
     next(abandoned)
     abandoned.close()
     assert "".join(str(c.content) for c in llamacpp_model.stream(PROMPT)) == reference
+
+
+def test_a_verification_prompt_leaves_the_answer_prefix_in_the_cache(tmp_path):
+    """The verification prompt shares nothing with the answer prompt; after it, the KV cache holds
+    the answer prompt's fixed prefix again, so the next answer does not evaluate it again."""
+    system = SystemMessage("Answer from the passages only. Cite each sentence like [1]. " * 4)
+    samples = [
+        [system, HumanMessage(f"Passages:\n{p}\n\nQuestion: {q}")] for p, q in (("[1] A.", "B?"), ("[2] C.", "D?"))
+    ]
+    verify = [
+        HumanMessage("Text: The talks resume in March.\n\nQuestion: When?\n\nDoes the text answer it? Reply yes or no.")
+    ]
+
+    def prefix_held_after_verification(model: ChatLlamaCppLocal, warm: bool) -> bool:
+        if warm:
+            model.warm_up(samples, tmp_path)
+            model.wait_ready()
+        llama = model.load()
+        prefix = common_prefix([model._tokens(m) for m in samples])
+        answer = [system, HumanMessage("Passages:\n[1] The talks resume in March.\n\nQuestion: When?")]
+        "".join(str(c.content) for c in model.stream(answer))
+        assert llama.input_ids[: llama.n_tokens][: len(prefix)].tolist() == prefix  # the answer left it there
+        model.yes_probability(verify)
+        return llama.input_ids[: llama.n_tokens][: len(prefix)].tolist() == prefix
+
+    assert prefix_held_after_verification(
+        ChatLlamaCppLocal(model_path=str(smollm_path()), n_ctx=2048, max_tokens=8), True
+    )
+    # Positive control: without the kept prefix (no warm-up), the verification prompt displaces it.
+    cold = ChatLlamaCppLocal(model_path=str(smollm_path()), n_ctx=2048, max_tokens=8)
+    assert not prefix_held_after_verification(cold, False)
