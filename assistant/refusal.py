@@ -230,7 +230,9 @@ def decide(f: Features, policy: Policy, verified: bool = True) -> Decision:
         if f.p_yes is None and not verified:
             decision.needs_verify = True  # ask the model, then decide again
         elif f.p_yes is not None and f.p_yes < policy.verify_min:
-            return _fallback(f, policy, "the model does not confirm its answer from the passages", removed)
+            # No quote instead: the verification has just judged the speaker's cited words.
+            reason = "the model judges that the cited passages do not answer the question"
+            return Decision("not_found", "not_found", reason, removed=removed)
     return decision
 
 

@@ -108,13 +108,26 @@ def test_model_verification_sees_only_the_cited_span_and_the_question_and_can_re
     reply = "Anna Berg said the talks would resume in March [1]."
     strict = POLICY.with_(verify_min=0.5)
     doubted, llm = ask(article, "When will the talks resume?", reply, p_yes=0.2, policy=strict)
-    assert doubted.status == "not_found" and "confirm" in doubted.reason
+    assert doubted.status == "not_found" and "do not answer the question" in doubted.reason
     # One fresh prompt: the cited span and the question, not the answer prompt nor the answer.
     [asked] = llm.verify_prompts[0]
     assert "the talks would resume in March" in asked.content and "When will the talks resume?" in asked.content
     assert reply not in asked.content and "Rules:" not in asked.content
     trusted, _ = ask(article, "When will the talks resume?", reply, p_yes=0.9, policy=strict)
     assert trusted.status == "answered"
+
+
+def test_a_quote_is_not_offered_instead_of_an_answer_the_verification_rejected(article):
+    """The quote fallback serves a model that found nothing; it must not bring back, unverified,
+    the speaker's words that the verification has just judged not to answer the question."""
+    reply = "Berg said they are not giving up on a deal [2]."
+    strict = POLICY.with_(verify_min=0.5)
+    rejected, _ = ask(article, "What did Berg say about a deal?", reply, p_yes=0.2, policy=strict, speaker_question=True)
+    assert rejected.status == "not_found" and rejected.method == "not_found"
+    # Positive control: the same question and quote, when the model itself found nothing, is quoted.
+    refused, _ = ask(article, "What did Berg say about a deal?", "The articles do not say.", p_yes=0.2,
+                     policy=strict, speaker_question=True)  # fmt: skip
+    assert refused.status == "answered" and refused.method == "extracted"
 
 
 def test_backend_without_probabilities_skips_verification(article):
