@@ -122,7 +122,9 @@ def test_a_quote_is_not_offered_instead_of_an_answer_the_verification_rejected(a
     the speaker's words that the verification has just judged not to answer the question."""
     reply = "Berg said they are not giving up on a deal [2]."
     strict = POLICY.with_(verify_min=0.5)
-    rejected, _ = ask(article, "What did Berg say about a deal?", reply, p_yes=0.2, policy=strict, speaker_question=True)
+    rejected, _ = ask(
+        article, "What did Berg say about a deal?", reply, p_yes=0.2, policy=strict, speaker_question=True
+    )
     assert rejected.status == "not_found" and rejected.method == "not_found"
     # Positive control: the same question and quote, when the model itself found nothing, is quoted.
     refused, _ = ask(article, "What did Berg say about a deal?", "The articles do not say.", p_yes=0.2,
