@@ -33,7 +33,6 @@ class Generation:
     text: str = ""
     logprobs: list[float] = field(default_factory=list)
     first_token: float | None = None
-    messages: list[BaseMessage] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -79,9 +78,8 @@ class Generator:
 
     def stream(self, question: str, evidence: list[Evidence], out: Generation) -> Iterator[str]:
         """Yield tokens as they arrive; ``out`` collects the text, log-probabilities and timing."""
-        out.messages = self.messages(question, evidence)
         try:
-            for chunk in self.llm.stream(out.messages):
+            for chunk in self.llm.stream(self.messages(question, evidence)):
                 out.logprobs.extend(chunk.response_metadata.get("logprobs", []))
                 token = str(chunk.content)
                 if not token:

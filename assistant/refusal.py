@@ -122,9 +122,13 @@ class Decision:
     """For an extracted answer, the evidence number quoted."""
     needs_verify: bool = False
 
+    def cited_numbers(self) -> list[int]:
+        """The evidence numbers that the kept sentences cite, in order."""
+        return sorted({m for _, ms in self.kept for m in ms})
+
     def cited(self, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence spans that the kept sentences cite, in evidence order."""
-        return [evidence[m - 1] for m in sorted({m for _, ms in self.kept for m in ms})]
+        return [evidence[m - 1] for m in self.cited_numbers()]
 
 
 def measure_retrieval(question: str, passages: list[Passage], idf: Callable[[str], float]) -> Features:
@@ -220,12 +224,12 @@ def decide(f: Features, policy: Policy, verified: bool = True) -> Decision:
             removed.append((i, "no passage states it"))
     if not kept:
         return _fallback(f, policy, "no sentence of the answer is stated by a passage", removed)
-    cited = sorted({m - 1 for _, ms in kept for m in ms})
+    decision = Decision("answered", "generated", kept=kept, removed=removed)
+    cited = [m - 1 for m in decision.cited_numbers()]
     if not f.question.passes(cited, policy.question_missing_max, policy.question_entities_required):
         return _fallback(f, policy, "the cited passages are not about what was asked", removed)
     if f.logprob_mean is not None and f.logprob_mean < policy.logprob_mean_min:
         return _fallback(f, policy, "the model was unsure of its answer", removed)
-    decision = Decision("answered", "generated", kept=kept, removed=removed)
     if policy.verify_min > 0:
         if f.p_yes is None and not verified:
             decision.needs_verify = True  # ask the model, then decide again
