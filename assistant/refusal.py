@@ -234,7 +234,8 @@ def decide(f: Features, policy: Policy, verified: bool = True) -> Decision:
         if f.p_yes is None and not verified:
             decision.needs_verify = True  # ask the model, then decide again
         elif f.p_yes is not None and f.p_yes < policy.verify_min:
-            # No quote instead: the verification has just judged the speaker's cited words.
+            # Not the quote fallback: its quote would be shown unverified, right after the
+            # verification rejected what the answer cited.
             reason = "the model judges that the cited passages do not answer the question"
             return Decision("not_found", "not_found", reason, removed=removed)
     return decision
