@@ -70,7 +70,9 @@ def load(llama: Any, tokens: Sequence[int], blob: bytes) -> None:
 
     ids = llama.input_ids.copy()
     ids[: len(tokens)] = tokens
-    scores = np.zeros((len(tokens), llama.n_vocab()), dtype=np.single)  # never read: the suffix is decoded
+    # The logits of the prefix are never read (the suffix is decoded); one zero row, which
+    # load_state broadcasts over the prefix, spares a copy of len(tokens) x n_vocab floats.
+    scores = np.zeros((1, llama.n_vocab()), dtype=np.single)
     llama.load_state(LlamaState(ids, scores, len(tokens), blob, len(blob), llama._seed))  # noqa: SLF001
 
 
