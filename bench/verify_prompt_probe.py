@@ -20,11 +20,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from assistant.config import read_prompt
+
 PROMPTS = {
-    "plain": "Text: {text}\n\nQuestion: {q}\n\nDoes the text answer the question? Reply yes or no.",
+    "plain": read_prompt("verify").strip(),  # what the product asks
     "warned": "Read the text and the question carefully. Questions can contain a detail that differs from the "
     "text (another name, date, place, a word with the opposite meaning, or a negation), and then the text does "
-    "not answer them.\n\nText: {text}\n\nQuestion: {q}\n\nDoes the text answer this exact question? Reply yes or no.",
+    "not answer them.\n\nText: {text}\n\nQuestion: {question}\n\nDoes the text answer this exact question? "
+    "Reply yes or no.",
 }
 THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 
@@ -51,7 +54,7 @@ def probe(records_path: str, out_path: str) -> None:
                    ("correct" if right else "wrong")}  # fmt: skip
             text = " ".join(" ".join(c.split()) for c in o["cited"])
             for name, template in PROMPTS.items():
-                res[name] = llm.yes_probability([HumanMessage(template.format(text=text, q=r["question"]))])
+                res[name] = llm.yes_probability([HumanMessage(template.format(text=text, question=r["question"]))])
             out.write(json.dumps(res) + "\n")
             out.flush()
     print(f"done in {time.time() - t0:.0f} s")
