@@ -2,7 +2,13 @@
 
 The public API, imported lazily so that ``import assistant`` stays cheap::
 
-    from assistant import Answerer, NewsRetriever, Retriever, Settings
+    from assistant import Answerer
+
+    from assistant import NewsRetriever
+
+    from assistant import Retriever
+
+    from assistant import Settings
 
     settings = Settings.from_env()
     answerer = Answerer(settings)
@@ -17,11 +23,11 @@ from typing import Any
 __all__ = ["Answerer", "AnswerResult", "NewsRetriever", "Policy", "Retriever", "Settings"]
 
 _WHERE = {
-    "Answerer": "answer",
-    "AnswerResult": "answer",
-    "NewsRetriever": "news_retriever",
+    "Answerer": "answer.answerer",
+    "AnswerResult": "answer.answerer",
+    "NewsRetriever": "retrieve.langchain",
     "Policy": "policy",
-    "Retriever": "retrieve",
+    "Retriever": "retrieve.retriever",
     "Settings": "config",
 }
 

@@ -1,6 +1,6 @@
 """Every threshold and weight of retrieval, evidence selection, support and refusal, in one object.
 
-The :class:`Retriever` and the :class:`~assistant.answer.Answerer` take a :class:`Policy`;
+The :class:`Retriever` and the :class:`~assistant.answer.answerer.Answerer` take a :class:`Policy`;
 nothing else in the package holds a tuning constant.  The defaults below were chosen by
 ``assistant eval --calibrate`` over ``eval/dev.jsonl`` together with an unrelated
 encyclopedia set (see ``docs/evaluation.md`` for that run and its table); change them by
@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from assistant.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Policy:
     quoted passage (with its speaker and title); its names and digits must all be there.  A quote
     has no model sentence to check, so this question check is its only guard."""
 
-    # -- sources that disagree (:mod:`assistant.conflicts`) ---------------------------
+    # -- sources that disagree (:mod:`assistant.answer.conflicts`) ---------------------------
     conflict_pool: int = 30
     """Passages searched for articles that give another value for what the question asks (the
     model still reads only the best ``k``); 0 turns the check off."""

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from assistant.calibrate import load_records
-from assistant.evaluate import facts_present
+from assistant.answer.refusal import Features, decide
+from assistant.evaluate.calibrate import load_records
+from assistant.evaluate.metrics import facts_present
 from assistant.policy import Policy
-from assistant.refusal import Features, decide
 
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "calibration" / "records.jsonl"
 PRE = "Does one of the passages answer this exact question, about the same person, thing, place, time and event? Reply yes or no."
@@ -34,9 +34,9 @@ POST = {
 
 
 def probe(out_path: str) -> None:
+    from assistant.answer.evidence import Evidence
+    from assistant.answer.generate import Generator
     from assistant.config import Settings
-    from assistant.evidence import Evidence
-    from assistant.generate import Generator
     from assistant.llm import get_llm
 
     llm = get_llm(Settings.from_env(), say=lambda m: None)

@@ -14,8 +14,8 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.answer import Answerer  # noqa: E402
-from assistant.evaluate import load_dataset, percentile  # noqa: E402
+from assistant.answer.answerer import Answerer  # noqa: E402
+from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
 
 
 def main() -> None:

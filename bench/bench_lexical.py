@@ -8,7 +8,7 @@ side is timed. For each size, the median of --runs of:
 
 - rebuild: read every chunk from Chroma and tokenize it (what every process did before
   the lexical index was saved);
-- load: read the saved file (``assistant.lexical_store.load``);
+- load: read the saved file (``assistant.store.bm25_file.load``);
 - update: bring the saved file up to date after 20 chunks are added (load the old one,
   tokenize only the new chunks, save), which is what ``assistant index`` does;
 - cold ``assistant retrieve`` as a new process, with the file saved and without it.
@@ -37,7 +37,7 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env  # noqa: 
 apply_offline_env()
 
 from assistant import lexical_store  # noqa: E402
-from assistant.store import bump_version, index_version, open_collection  # noqa: E402
+from assistant.store.chroma import bump_version, index_version, open_collection  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 

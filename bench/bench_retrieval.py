@@ -18,10 +18,10 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.embed import get_index_embedder  # noqa: E402
-from assistant.evaluate import load_dataset, percentile  # noqa: E402
-from assistant.index import build_index  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
+from assistant.retrieve.retriever import Retriever  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402
+from assistant.store.embed import get_index_embedder  # noqa: E402
 
 
 def main() -> None:

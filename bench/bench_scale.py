@@ -32,13 +32,13 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.chunk import chunk_article, embedding_text, split_sentences  # noqa: E402
-from assistant.embed import get_index_embedder  # noqa: E402
-from assistant.evaluate import load_dataset, percentile  # noqa: E402
-from assistant.index import build_index  # noqa: E402
-from assistant.load import read_article  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
-from assistant.store import get_all, open_collection  # noqa: E402
+from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
+from assistant.ingest.chunk import chunk_article, embedding_text, split_sentences  # noqa: E402
+from assistant.ingest.load import read_article  # noqa: E402
+from assistant.retrieve.retriever import Retriever  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402
+from assistant.store.chroma import get_all, open_collection  # noqa: E402
+from assistant.store.embed import get_index_embedder  # noqa: E402
 
 FIRST = ["Min-jun", "Ji-woo", "Anna", "Tomas", "Li", "Wei", "Sara", "Omar", "Yuki", "Hana", "Pedro", "Ines"]
 LAST = ["Park", "Choi", "Novak", "Schmidt", "Zhang", "Chen", "Haddad", "Sato", "Tanaka", "Silva", "Costa", "Berg"]

@@ -31,10 +31,10 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env  # noqa: 
 
 apply_offline_env()
 
-from assistant.chunk import chunk_article, embedding_text  # noqa: E402
-from assistant.embed import get_index_embedder  # noqa: E402
-from assistant.index import build_index  # noqa: E402
-from assistant.load import read_article  # noqa: E402
+from assistant.ingest.chunk import chunk_article, embedding_text  # noqa: E402
+from assistant.ingest.load import read_article  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402
+from assistant.store.embed import get_index_embedder  # noqa: E402
 
 
 def block_texts(files: list[Path]) -> list[str]:

@@ -7,7 +7,7 @@
 
 Each argument is a question set and the index that holds its articles (build them first with
 ``assistant index FOLDER --index-dir DIR``).  For every combination of thresholds it runs
-retrieval and :func:`assistant.conflicts.find_conflicts` on every question and counts:
+retrieval and :func:`assistant.answer.conflicts.find_conflicts` on every question and counts:
 
 - found: ``conflict`` questions where every fact group is one side's value;
 - false: other questions (answerable or not) that get a conflict.
@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.condense import condense  # noqa: E402
+from assistant.answer.condense import condense  # noqa: E402
+from assistant.answer.conflicts import find_conflicts  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.conflicts import find_conflicts  # noqa: E402
-from assistant.evaluate import facts_present, load_dataset  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.evaluate.metrics import facts_present, load_dataset  # noqa: E402
+from assistant.retrieve.retriever import Retriever  # noqa: E402
 
 GRID = {
     "conflict_min_relevance": [0.3, 0.35, 0.4, 0.45, 0.5],

@@ -21,8 +21,8 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.index import build_index  # noqa: E402
-from assistant.store import get_all, open_collection  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402
+from assistant.store.chroma import get_all, open_collection  # noqa: E402
 
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 

@@ -26,11 +26,11 @@ from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
 
 apply_offline_env()
 
-from assistant.embed import get_embedder, get_index_embedder  # noqa: E402
-from assistant.evaluate import load_dataset  # noqa: E402
-from assistant.index import build_index  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
-from assistant.store import get_all, open_collection  # noqa: E402
+from assistant.evaluate.metrics import load_dataset  # noqa: E402
+from assistant.retrieve.retriever import Retriever  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402
+from assistant.store.chroma import get_all, open_collection  # noqa: E402
+from assistant.store.embed import get_embedder, get_index_embedder  # noqa: E402
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "eval" / "squad-dev"
 DEFAULT_SETS = [f"{PROJECT_ROOT / 'eval' / 'dev.jsonl'}={PROJECT_ROOT / 'seeds'}", f"{SQUAD / 'questions.jsonl'}"]

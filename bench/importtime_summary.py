@@ -27,7 +27,7 @@ def main() -> None:
         "    quiet.__enter__ = lambda self: self\n"
         "    quiet.__exit__ = lambda self, *exc: None\n"
         "sys.argv[0] = 'assistant'\n"
-        "from assistant.cli import main\n"
+        "from assistant.cli.main import main\n"
         "sys.exit(main())\n"
     )
     cmd = [sys.executable, "-X", "importtime", "-c", code]

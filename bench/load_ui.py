@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from assistant.config import PROJECT_ROOT
-from assistant.evaluate import load_dataset, percentile
+from assistant.evaluate.metrics import load_dataset, percentile
 
 
 def main() -> None:

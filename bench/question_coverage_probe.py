@@ -21,12 +21,12 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-from assistant.calibrate import load_records, replay
-from assistant.evaluate import facts_present
-from assistant.load import source_text
+from assistant.answer.refusal import Features, decide
+from assistant.answer.support import content_terms, weighted_coverage
+from assistant.evaluate.calibrate import load_records, replay
+from assistant.evaluate.metrics import facts_present
+from assistant.ingest.load import source_text
 from assistant.policy import Policy
-from assistant.refusal import Features, decide
-from assistant.support import content_terms, weighted_coverage
 
 RECORDS = Path(__file__).resolve().parents[1] / "docs" / "calibration" / "records.jsonl"
 THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5]

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.retrieve.retriever import Retriever  # noqa: E402
 
 
 def main() -> None:

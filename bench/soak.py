@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
-from assistant.evaluate import load_dataset, percentile
+from assistant.evaluate.metrics import load_dataset, percentile
 
 
 def rss_mb(pid: int) -> float:

@@ -35,9 +35,9 @@ THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 def probe(records_path: str, out_path: str) -> None:
     from langchain_core.messages import HumanMessage
 
-    from assistant.calibrate import load_records, replay
     from assistant.config import Settings
-    from assistant.evaluate import facts_present
+    from assistant.evaluate.calibrate import load_records, replay
+    from assistant.evaluate.metrics import facts_present
     from assistant.llm import get_llm
     from assistant.policy import Policy
 

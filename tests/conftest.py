@@ -45,7 +45,7 @@ def corpus_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory, corpus_dir) -> Settings:
     """Settings for an index of the seeds, built once per session."""
-    from assistant.index import build_index
+    from assistant.store.build import build_index
 
     s = Settings.from_env().with_(index_dir=tmp_path_factory.mktemp("index"), quiet=True, corpus_dir=corpus_dir)
     build_index([corpus_dir], s, say=lambda m: None)
@@ -54,7 +54,7 @@ def settings(tmp_path_factory, corpus_dir) -> Settings:
 
 @pytest.fixture(scope="session")
 def retriever(settings):
-    from assistant.retrieve import Retriever
+    from assistant.retrieve.retriever import Retriever
 
     return Retriever(settings)
 
@@ -62,7 +62,7 @@ def retriever(settings):
 @pytest.fixture(scope="session")
 def answerer(settings, retriever):
     """The real embedded model (Qwen2.5-Coder-1.5B)."""
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
 
     return Answerer(settings, retriever=retriever, say=lambda m: None)
 
@@ -70,7 +70,7 @@ def answerer(settings, retriever):
 @pytest.fixture(scope="session")
 def small_answerer(settings, retriever):
     """SmolLM2-135M: weak, but exercises generation quickly."""
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.llm.model_file import smollm_path
 
     s = settings.with_(llm_model=str(smollm_path()), max_tokens=64)

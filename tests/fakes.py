@@ -15,10 +15,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.attribution import same_person
-from assistant.lexical import BM25
-from assistant.retrieve import Passage
-from assistant.support import idf_function
+from assistant.ingest.attribution import same_person
+from assistant.retrieve.retriever import Passage
+from assistant.store.bm25 import BM25, idf_function
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -114,5 +113,5 @@ class StubRetriever:
         return list(self.passages)
 
     def speaker_paths(self, speaker: str) -> list[str]:
-        """The article files where ``speaker`` speaks (as :meth:`assistant.retrieve.Retriever.speaker_paths`)."""
+        """The article files where ``speaker`` speaks (as :meth:`assistant.retrieve.retriever.Retriever.speaker_paths`)."""
         return sorted({p.path for p in self.passages if any(same_person(speaker, s) for s in p.speakers)})

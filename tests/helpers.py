@@ -41,7 +41,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     import io
     from contextlib import redirect_stderr, redirect_stdout
 
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     saved = dict(os.environ)
     os.environ.update(env or {})

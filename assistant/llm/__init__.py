@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..errors import UserError
+from assistant.config import Settings
+from assistant.errors import UserError
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -25,7 +25,7 @@ def describe(settings: Settings) -> str:
 
 def gguf_path(settings: Settings, say=print) -> Path:
     """The GGUF the ``llamacpp`` backend loads: ``--model``, else the embedded one (assembled once)."""
-    from .model_file import ensure_model
+    from assistant.llm.model_file import ensure_model
 
     path = Path(settings.llm_model) if settings.llm_model else ensure_model(settings.cache_dir, say=say)
     if not path.is_file():
@@ -36,7 +36,7 @@ def gguf_path(settings: Settings, say=print) -> Path:
 def start_loading(settings: Settings, say=print) -> None:
     """Start loading the embedded model now, in the background (``llamacpp`` only; see :mod:`.preload`)."""
     if settings.llm == "llamacpp":
-        from .preload import start
+        from assistant.llm.preload import start
 
         start(str(gguf_path(settings, say)), settings.n_ctx, settings.n_threads)
 
@@ -44,18 +44,18 @@ def start_loading(settings: Settings, say=print) -> None:
 def get_llm(settings: Settings, say=print) -> BaseChatModel:
     """Build the chat model for ``settings.llm``."""
     if settings.llm == "llamacpp":
-        from .llamacpp import ChatLlamaCppLocal
+        from assistant.llm.llamacpp import ChatLlamaCppLocal
 
         path = gguf_path(settings, say)
         return ChatLlamaCppLocal(
             model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.n_threads, max_tokens=settings.max_tokens
         )
     if settings.llm == "openai":
-        from .openai_compat import make
+        from assistant.llm.openai_compat import make
 
         return make(settings)
     if settings.llm == "ollama":
-        from .ollama import make
+        from assistant.llm.ollama import make
 
         return make(settings)
     raise UserError(f"unknown LLM backend {settings.llm!r}; choose one of {', '.join(BACKENDS)}")

@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from ..errors import BackendError, SetupError
+from assistant.errors import BackendError, SetupError
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _YES = ("yes", "Yes", "YES", " yes", " Yes")
@@ -62,7 +62,7 @@ class ChatLlamaCppLocal(BaseChatModel):
             self._warming.start()
 
     def _warm(self, samples: list[list[BaseMessage]], cache_dir: Path) -> None:
-        from .prefix_cache import common_prefix, prime, state_blob
+        from assistant.llm.prefix_cache import common_prefix, prime, state_blob
 
         with self._lock:
             try:
@@ -97,7 +97,7 @@ class ChatLlamaCppLocal(BaseChatModel):
                 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
             except ImportError:
                 raise SetupError("llama-cpp-python is not installed; run ./run.sh") from None
-            from .preload import llama_kwargs, take
+            from assistant.llm.preload import llama_kwargs, take
 
             llama = take(self.model_path, self.n_ctx, self.n_threads)
             if llama is None:
@@ -218,7 +218,7 @@ class ChatLlamaCppLocal(BaseChatModel):
     def _keep_prefix(self, llama: Any) -> None:
         """Bring back the answer prompt's prefix after a prompt that does not start with it (a
         verification), so that the next answer does not evaluate its instructions again."""
-        from .prefix_cache import load
+        from assistant.llm.prefix_cache import load
 
         if self._prefix_state is None:
             return
@@ -240,7 +240,7 @@ class ChatLlamaCppLocal(BaseChatModel):
 def next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
     """The logits after ``tokens``, evaluating only what the KV cache does not already hold
     (llama.cpp keeps the last prompt and answer, so a question appended to them is cheap)."""
-    from .prefix_cache import common_prefix
+    from assistant.llm.prefix_cache import common_prefix
 
     same = len(common_prefix([tokens, llama.input_ids[: llama.n_tokens].tolist()]))
     llama.n_tokens = min(same, len(tokens) - 1)  # eval() drops the KV cache past this point

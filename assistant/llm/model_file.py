@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import SetupError
+from assistant.errors import SetupError
 
 FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 SIZE = 1_117_320_768

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from ..config import Settings
+from assistant.config import Settings
 
 
 def make(settings: Settings) -> BaseChatModel:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from ..config import Settings
-from ..errors import UserError
+from assistant.config import Settings
+from assistant.errors import UserError
 
 
 def make(settings: Settings) -> BaseChatModel:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.generate import not_found_sentence
+from assistant.answer.generate import not_found_sentence
+from assistant.ingest.load import source_text
 from assistant.llm.model_file import smollm_path
-from assistant.load import source_text
 from tests.helpers import cli, free_port, run_cli, running
 
 
@@ -75,14 +75,14 @@ def test_follow_up_resolves_its_pronoun(answerer):
 
 def _scripted(settings, retriever, reply):
     """The real retriever and embedder over the seeds, with a scripted model."""
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from tests.fakes import ScriptedChatModel
 
     return Answerer(settings, retriever=retriever, llm=ScriptedChatModel(replies=[reply]))
 
 
 def test_evidence_spans_are_exact_and_short(retriever):
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
 
     question = "What did Shin Kak-soo say about Quad+?"
     evidence = select_evidence(question, retriever.search(question, 5), retriever.embedder, retriever.policy)
@@ -94,7 +94,7 @@ def test_evidence_spans_are_exact_and_short(retriever):
 def test_bad_markers_are_dropped_and_good_ones_kept(settings, retriever):
     """Real MiniLM similarities: a wrong marker and an out-of-range one are dropped, an
     unsupported sentence is removed, the supporting span is cited."""
-    from assistant.evidence import select_evidence
+    from assistant.answer.evidence import select_evidence
 
     question = "What did Kim Yo Jong warn the new US administration?"
     evidence = select_evidence(question, retriever.search(question, 5), retriever.embedder, retriever.policy)

@@ -30,8 +30,8 @@ HEAVY = ("torch", "sentence_transformers", "gradio", "langchain_community")
 
 
 def test_onnx_embeddings_match_the_torch_ones(settings):
-    from assistant.embed import TorchEmbedder, get_embedder
-    from assistant.embed_onnx import OnnxEmbedder
+    from assistant.store.embed import TorchEmbedder, get_embedder
+    from assistant.store.onnx import OnnxEmbedder
 
     onnx = get_embedder("onnx", settings.cache_dir, 0, True)  # the export the product uses
     assert isinstance(onnx, OnnxEmbedder)
@@ -44,8 +44,8 @@ def test_onnx_embeddings_match_the_torch_ones(settings):
 
 
 def test_a_damaged_onnx_export_falls_back_to_torch_and_is_made_again(tmp_path):
-    from assistant.embed import TorchEmbedder, get_embedder, model_path
-    from assistant.embed_onnx import OnnxEmbedder, onnx_path
+    from assistant.store.embed import TorchEmbedder, get_embedder, model_path
+    from assistant.store.onnx import OnnxEmbedder, onnx_path
 
     target = onnx_path(tmp_path, model_path())
     target.parent.mkdir(parents=True)
@@ -63,7 +63,7 @@ def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> dict[s
     """Run the CLI in a child process; return its exit code and which heavy modules it imported."""
     code = (
         "import json, sys\n"
-        "from assistant.cli import main\n"
+        "from assistant.cli.main import main\n"
         f"rc = main({argv!r})\n"
         f"print(json.dumps({{'rc': rc, 'heavy': [m for m in {HEAVY!r} if m in sys.modules],"
         " 'llama': 'llama_cpp' in sys.modules}), file=sys.stderr)\n"
@@ -90,7 +90,7 @@ def test_batch_imports_neither_torch_nor_gradio(settings, tmp_path):
 
 def test_index_needs_torch_only_until_the_onnx_export_is_cached(tmp_path):
     from assistant.config import Settings
-    from assistant.store import open_collection
+    from assistant.store.chroma import open_collection
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -104,8 +104,8 @@ def test_index_needs_torch_only_until_the_onnx_export_is_cached(tmp_path):
     shutil.copy(second, corpus / second.name)
     assert _modules_after(argv, env) == {"rc": 0, "heavy": [], "llama": False}
     # The chunks written by onnxruntime have the vectors torch gives them.
-    from assistant.chunk import embedding_text
-    from assistant.embed import TorchEmbedder
+    from assistant.ingest.chunk import embedding_text
+    from assistant.store.embed import TorchEmbedder
 
     got = open_collection(Settings().with_(index_dir=tmp_path / "index")).get(
         include=["documents", "metadatas", "embeddings"]
@@ -191,7 +191,7 @@ def test_retrieve_through_the_server_equals_in_process(server, settings):
     assert "answering in this process" not in note
     # The client really did not load the index or the embedder itself.
     code = (
-        "import sys; from assistant.cli import main; "
+        "import sys; from assistant.cli.main import main; "
         f"main(['retrieve', {QUESTION!r}, '--index-dir', {str(settings.index_dir)!r}, '--server', {server!r}]); "
         "print('chromadb' in sys.modules, 'onnxruntime' in sys.modules, file=sys.stderr)"
     )

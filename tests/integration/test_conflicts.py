@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conflicts import find_conflicts
-from assistant.evaluate import facts_present, load_dataset
-from assistant.load import source_text
+from assistant.answer.conflicts import find_conflicts
+from assistant.evaluate.metrics import facts_present, load_dataset
+from assistant.ingest.load import source_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "conflicts"
 QUESTIONS = load_dataset(DATA / "questions.jsonl")
@@ -19,8 +19,8 @@ QUESTIONS = load_dataset(DATA / "questions.jsonl")
 
 @pytest.fixture(scope="module")
 def conflict_retriever(tmp_path_factory, settings):
-    from assistant.index import build_index
-    from assistant.retrieve import Retriever
+    from assistant.retrieve.retriever import Retriever
+    from assistant.store.build import build_index
 
     corpus = tmp_path_factory.mktemp("conflicts")
     for f in DATA.glob("*.md"):

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from assistant.cli import parse_batch_line
-from assistant.condense import parse_history
+from assistant.answer.condense import parse_history
+from assistant.cli.answer import parse_batch_line
 from assistant.errors import UserError
 from tests.helpers import cli
 
@@ -58,7 +58,7 @@ def test_history_malformed_or_deep(raw):
 @FUZZ
 @given(q=ANY_TEXT)
 def test_ask_never_crashes_on_the_small_model(small_answerer, q):
-    from assistant.answer import AnswerResult
+    from assistant.answer.answerer import AnswerResult
 
     try:
         items = list(small_answerer.stream(q))

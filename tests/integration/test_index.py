@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.index import build_index
-from assistant.lexical_store import saved_version
-from assistant.store import index_version, is_writing, open_collection
+from assistant.store.bm25_file import saved_version
+from assistant.store.build import build_index
+from assistant.store.chroma import index_version, is_writing, open_collection
 from tests.helpers import SEEDS, VENV_BIN, cli
 
 

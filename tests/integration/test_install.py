@@ -49,7 +49,11 @@ def test_the_installed_package_answers_from_another_directory(settings, tmp_path
     module, prompts, in_checkout = where.stdout.split()
     assert module.startswith(str(target)) and prompts.startswith(str(target)) and in_checkout == "False"
     r = py(
-        "-c", "import sys; from assistant.cli import main; sys.exit(main())", "ask", "--json", "What did Austin say?"
+        "-c",
+        "import sys; from assistant.cli.main import main; sys.exit(main())",
+        "ask",
+        "--json",
+        "What did Austin say?",
     )
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)

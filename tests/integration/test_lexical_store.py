@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import lexical_store
 from assistant.config import Settings
-from assistant.index import build_index
-from assistant.lexical_store import from_collection, load, path_for, save, saved_version
-from assistant.retrieve import Retriever
-from assistant.store import bump_version, index_version, is_writing, open_collection
+from assistant.retrieve.retriever import Retriever
+from assistant.store.bm25_file import from_collection, load, path_for, save, saved_version
+from assistant.store.build import build_index
+from assistant.store import bm25_file as lexical_store
+from assistant.store.chroma import bump_version, index_version, is_writing, open_collection
 from tests.helpers import SEEDS
 
 QUESTION = "What did Shin Kak-soo say about Quad+?"

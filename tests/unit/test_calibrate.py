@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from assistant.calibrate import EvalSet, objective, replay, score, to_record
-from assistant.evaluate import Example
+from assistant.evaluate.calibrate import EvalSet, objective, replay, score, to_record
+from assistant.evaluate.metrics import Example
 from assistant.policy import Policy
 from tests.fakes import StubRetriever
 from tests.unit.test_grounding import POLICY
@@ -22,7 +22,7 @@ SETTINGS = [POLICY, POLICY.with_(verify_min=0.9), POLICY.with_(support_min=0.99)
 
 
 def _answer(article, question, reply, policy, record):
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.config import Settings
     from tests.fakes import ScriptedChatModel
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from assistant.chunk import chunk_article, split_sentences
-from assistant.load import read_article
+from assistant.ingest.chunk import chunk_article, split_sentences
+from assistant.ingest.load import read_article
 
 SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
 

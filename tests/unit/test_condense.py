@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.condense import condense, parse_history
+from assistant.answer.condense import condense, parse_history
 from assistant.errors import UserError
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Citation, report_conflicts
-from assistant.conflicts import asked, differ, find_conflicts, values
-from assistant.evaluate import sides_cited
-from assistant.lexical import tokenize
+from assistant.answer.answerer import Citation, report_conflicts
+from assistant.answer.conflicts import asked, differ, find_conflicts, values
+from assistant.evaluate.metrics import sides_cited
 from assistant.policy import Policy
-from assistant.retrieve import Passage
+from assistant.retrieve.retriever import Passage
+from assistant.store.bm25 import tokenize
 from tests.fakes import HashEmbedder
 
 

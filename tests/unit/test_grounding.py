@@ -20,7 +20,7 @@ POLICY = Policy(support_min=0.5, question_missing_max=0.5, question_entities_req
 
 
 def ask(article: Path, question: str, reply: str, p_yes: float | None = None, policy: Policy = POLICY, **kw):
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
 
     llm = ScriptedChatModel(replies=[reply], p_yes=p_yes)
     retriever = StubRetriever(article, speaker_question=kw.pop("speaker_question", False))
@@ -160,7 +160,7 @@ class _DownModel(ScriptedChatModel):
 
 
 def test_backend_failure_carries_the_retrieved_passages(article):
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.errors import BackendError
 
     retriever = StubRetriever(article)
@@ -172,7 +172,7 @@ def test_backend_failure_carries_the_retrieved_passages(article):
 
 
 def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(article):
-    from assistant.answer import Answerer, StreamReader
+    from assistant.answer.answerer import Answerer, StreamReader
 
     reply = "Anna Berg said the talks would resume in March [1]."
     answerer = Answerer(
@@ -187,7 +187,7 @@ def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(artic
 
 
 def test_the_passages_come_before_the_first_token(article):
-    from assistant.answer import Answerer, StreamReader
+    from assistant.answer.answerer import Answerer, StreamReader
 
     reply = "Anna Berg said the talks would resume in March [1]."
     answerer = Answerer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.lexical import BM25
+from assistant.store.bm25 import BM25
 
 TEXTS = [
     "The ministers met in Geneva on Monday to discuss the treaty.",

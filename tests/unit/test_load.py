@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.load import LoadError, iter_files, parse_date, read_article, source_text
+from assistant.ingest.load import LoadError, iter_files, parse_date, read_article, source_text
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 
@@ -83,7 +83,7 @@ NEWS_PAGE = """<!doctype html><html><head><title>Deal near | The Courier</title>
 
 
 def test_inline_tags_and_entities_stay_inside_their_sentence(tmp_path):
-    from assistant.chunk import chunk_article
+    from assistant.ingest.chunk import chunk_article
 
     f = tmp_path / "page.html"
     f.write_text(NEWS_PAGE, encoding="utf-8")
@@ -124,7 +124,7 @@ def test_inline_tags_and_entities_stay_inside_their_sentence(tmp_path):
     ],
 )
 def test_saved_pages_of_different_shapes(name, sentences, furniture, date):
-    from assistant.chunk import chunk_article, split_sentences
+    from assistant.ingest.chunk import chunk_article, split_sentences
 
     path = Path(__file__).parents[1] / "data" / "html" / name
     a = read_article(path)

@@ -1,4 +1,4 @@
-from assistant.evaluate import facts_present, first_hit_rank, offsets_valid, percentile, supported
+from assistant.evaluate.metrics import facts_present, first_hit_rank, offsets_valid, percentile, supported
 
 
 def test_supported_requires_every_support_string():
@@ -36,7 +36,7 @@ def test_percentile():
 def test_dev_set_is_valid_and_its_support_strings_occur_in_the_seeds():
     from pathlib import Path
 
-    from assistant.evaluate import load_dataset
+    from assistant.evaluate.metrics import load_dataset
 
     root = Path(__file__).parents[2]
     corpus = "\n".join(p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt"))
@@ -50,7 +50,7 @@ def test_dev_set_is_valid_and_its_support_strings_occur_in_the_seeds():
 
 
 def test_support_crossing_a_paragraph_break_is_matched_by_its_fact_segment():
-    from assistant.evaluate import cites_support, support_target
+    from assistant.evaluate.metrics import cites_support, support_target
 
     support = "key influence.\n\nGreater London has over 900,000 Muslims, (most of"
     facts = [["900,000"]]

@@ -11,9 +11,9 @@ import assistant
 
 
 def test_the_public_names_are_exported():
-    from assistant.answer import Answerer
+    from assistant.answer.answerer import Answerer
     from assistant.config import Settings
-    from assistant.news_retriever import NewsRetriever
+    from assistant.retrieve.langchain import NewsRetriever
 
     assert assistant.Answerer is Answerer and assistant.Settings is Settings
     assert assistant.NewsRetriever is NewsRetriever

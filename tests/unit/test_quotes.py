@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from assistant.attribution import find_speakers, same_person
-from assistant.people import QuoteRecord, find, group
-from assistant.quote_eval import load_labels, score
-from assistant.quotes import extract_quotes
+from assistant.ingest.attribution import find_speakers, same_person
+from assistant.quotes.evaluation import load_labels, score
+from assistant.quotes.extract import extract_quotes
+from assistant.quotes.people import QuoteRecord, find, group
 
 ROOT = Path(__file__).resolve().parents[2]
 

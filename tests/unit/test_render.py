@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.render import (
+from assistant.ui.render import (
     NOT_FOUND_LABEL,
     answer_at,
     highlight,
@@ -87,7 +87,7 @@ def test_a_click_on_an_answer_or_its_question_finds_that_answer():
 
 
 def test_not_found_offers_the_asked_about_persons_quotes(tmp_path):
-    from assistant.render import render_sources
+    from assistant.ui.render import render_sources
 
     path = tmp_path / "a.txt"
     path.write_text("Title\n\n“The port will reopen,” Berg said.", encoding="utf-8")

@@ -7,7 +7,7 @@ from filelock import FileLock
 
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.store import writer_lock
+from assistant.store.chroma import writer_lock
 
 
 def test_a_held_lock_makes_a_second_writer_wait_then_fail_clearly(tmp_path):

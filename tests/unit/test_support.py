@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.support import agreement, content_terms, names, negation_differs, numbers, root
+from assistant.answer.support import agreement, content_terms, names, negation_differs, numbers, root
 
 IDF = lambda term: 1.0  # noqa: E731
 
@@ -61,8 +61,8 @@ def test_content_terms_drop_stop_words():
 
 
 def test_a_date_taken_from_the_article_date_is_stated_in_either_spelling():
-    from assistant.citations import context_of
-    from assistant.evidence import Evidence
+    from assistant.answer.citations import context_of
+    from assistant.answer.evidence import Evidence
 
     span = "The minister signed the accord in Tallinn on Wednesday."
     e = Evidence("c", "a.txt", "a.txt", "Accord signed", "", "2021-03-03", span, 0, len(span), n=1)

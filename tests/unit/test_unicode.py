@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.attribution import find_speakers, question_speaker, same_person
-from assistant.chunk import chunk_article, split_sentences
-from assistant.lexical import BM25, tokenize
-from assistant.load import read_article
+from assistant.ingest.attribution import find_speakers, question_speaker, same_person
+from assistant.ingest.chunk import chunk_article, split_sentences
+from assistant.ingest.load import read_article
+from assistant.store.bm25 import BM25, tokenize
 
 DATA = Path(__file__).parents[1] / "data" / "unicode"
 

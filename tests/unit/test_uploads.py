@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import UserError
-from assistant.uploads import safe_upload_name, save_uploads
+from assistant.ui.uploads import safe_upload_name, save_uploads
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,88 @@
+"""What the command groups share: the common flags, messages, and the ``--server`` fallback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.config import positive_int
+
+
+def say(message: str) -> None:
+    """A progress note, on standard error."""
+    print(message, file=sys.stderr)
+
+
+def err(message: str) -> None:
+    print(f"assistant: error: {message}", file=sys.stderr)
+
+
+def store_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("store")
+    g.add_argument(
+        "--index-dir", type=Path, metavar="DIR", help="folder of the embedded Chroma store (default: index/)"
+    )
+    g.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    g.add_argument("--quiet", "-q", action="store_true", default=None, help="no progress output")
+
+
+def query_flags(p: argparse.ArgumentParser, llm: bool = True) -> None:
+    """--k, --policy, the store flags and (for commands that generate) the LLM flags."""
+    p.add_argument("--k", type=positive_int, help="number of passages per question (default 5)")
+    p.add_argument(
+        "--policy",
+        dest="policy_file",
+        type=Path,
+        metavar="FILE",
+        help="JSON file overriding thresholds of retrieval, support and refusal (env ASSISTANT_POLICY; "
+        "see assistant/policy.py and docs/evaluation.md)",
+    )
+    store_flags(p)
+    if llm:
+        llm_flags(p)
+
+
+def server_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--server",
+        metavar="URL",
+        help="send the question to a running `assistant serve` at URL (e.g. http://127.0.0.1:7860) instead of "
+        "loading the models here; same output, a few seconds sooner (env ASSISTANT_SERVER)",
+    )
+
+
+def llm_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("language model")
+    g.add_argument("--llm", choices=["llamacpp", "openai", "ollama"], help="LLM backend (default: llamacpp)")
+    g.add_argument("--model", dest="llm_model", metavar="NAME_OR_GGUF", help="model name, or a GGUF path for llamacpp")
+    g.add_argument(
+        "--base-url",
+        dest="llm_base_url",
+        metavar="URL",
+        help="server URL for openai/ollama, e.g. http://127.0.0.1:8080/v1",
+    )
+
+
+def print_passages(passages: Sequence[dict[str, Any]]) -> None:
+    """Passages in their JSON shape (:meth:`assistant.retrieve.retriever.Passage.to_json`), numbered."""
+    for n, p in enumerate(passages, 1):
+        where = " · ".join(x for x in (p["publisher"], p["date"]) if x)
+        print(f"[{n}] {p['title'] or p['source']}" + (f" ({where})" if where else ""))
+        print(f"    {p['source']} chars {p['start']}-{p['end']}  score {p['score']:.4f}")
+        print("    " + p["text"].replace("\n", "\n    "))
+        print()
+
+
+def via_server(call: Callable[[], Any]) -> Any:
+    """``call()`` against ``s.server``; ``None`` (after a note) when no usable server is there."""
+    from assistant.ui.client import ServerUnavailable
+
+    try:
+        return call()
+    except ServerUnavailable as exc:
+        # A warning, not progress: shown even with --quiet, so a reader knows who answered.
+        print(f"note: {exc}; answering in this process", file=sys.stderr)
+        return None

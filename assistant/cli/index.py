@@ -1,0 +1,39 @@
+"""``assistant index``: add or update articles in the index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.cli.common import err, store_flags
+from assistant.config import Settings
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "index",
+        help="add or update articles in the index",
+        description="Index .txt, .md and .html articles. Re-running is cheap: unchanged files are "
+        "skipped, changed files are replaced, deleted files are removed. Bad files are reported "
+        "and skipped. A run that is interrupted is completed by the next one.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    store_flags(p)
+    p.set_defaults(handler=cmd_index)
+
+
+def cmd_index(args: argparse.Namespace, s: Settings) -> int:
+    from assistant.store.build import build_index
+
+    def say(message: str) -> None:
+        # Skipped files are always reported; other progress notes only without --quiet.
+        if not s.quiet or message.startswith("skipped"):
+            print(message, file=sys.stderr)
+
+    report = build_index(args.paths or [s.corpus_dir], s, say=say)
+    print(report.summary())
+    if report.total_chunks == 0:
+        err("nothing was indexed")
+        return 2
+    return 0

@@ -1,0 +1,3 @@
+"""Measurement: metrics over question sets, calibration of the policy, the tutorial
+baseline, and the recording of labelled questions.
+"""

@@ -1,0 +1,169 @@
+"""The readable text of a saved web page: one paragraph per block element.
+
+Inline markup (``<b>``, ``<a>``, ``<span>``) stays inside its sentence, entities are
+decoded ("M&uuml;ller" is "Müller"), and page furniture is left out: scripts and
+styles, navigation, forms, asides, footers, and headers outside the article. Blocks
+are joined by a blank line. For an HTML article, this text is what citation offsets
+index (see :func:`assistant.ingest.load.source_text`), so a citation stays exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+# Elements whose content is never article text.
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "nav",
+    "form",
+    "aside",
+    "footer",
+    "button",
+    "select",
+    "textarea",
+    "iframe",
+    "object",
+    "canvas",
+    "dialog",
+    "menu",
+}
+# A <header> is page furniture unless it sits inside the article (where it holds the headline).
+_CONTENT = {"article", "main"}
+_BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "address",
+    "hr",
+    "br",
+    "body",
+    "title",
+}
+# Containers whose class, id or ARIA role names page furniture (generic web vocabulary).
+_FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:cookies?|consent|newsletter|subscribe|signup|related|share|sharing|social|comments?|promo|"
+    r"advert|ads?|sponsored|breadcrumbs?|menu|sidebar|masthead|site-header|site-footer|popup|modal|paywall|"
+    r"navigation|banner|contentinfo|complementary)(?:$|[\s_-])",
+    re.I,
+)
+# Elements that never have an end tag.
+_VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed", "track"}
+VERSION = "1"  # bump when the extracted text of a page changes; offsets depend on it
+
+
+@dataclass
+class PageText:
+    """What :func:`extract` finds in a page."""
+
+    text: str
+    title: str = ""
+    h1: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+class _Extractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.buffer: list[str] = []
+        self.stack: list[str] = []
+        self.drop_depth = 0
+        self.content_depth = 0
+        self.title = ""
+        self.h1 = ""
+        self.meta: dict[str, str] = {}
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.buffer).split())
+        if text:
+            self.blocks.append(text)
+        self.buffer = []
+
+    def _dropping(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        if tag in _DROP or (tag == "header" and not self.content_depth):
+            return True
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        return tag not in ("html", "body") and bool(names and _FURNITURE.search(names))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            a = {k.lower(): (v or "") for k, v in attrs}
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key and a.get("content"):
+                self.meta[key] = a["content"]
+            return
+        if tag in _BLOCKS:
+            self._flush()
+        if tag in _VOID:
+            return
+        self.stack.append(tag)
+        if self.drop_depth or self._dropping(tag, attrs):
+            self.drop_depth += 1
+        if tag in _CONTENT:
+            self.content_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or tag not in self.stack:
+            return
+        while self.stack:  # close anything left open inside it (unclosed <p>, <li>)
+            open_tag = self.stack.pop()
+            if self.drop_depth:
+                self.drop_depth -= 1
+            if open_tag in _CONTENT:
+                self.content_depth -= 1
+            if open_tag == "title":
+                self.title = " ".join("".join(self.buffer).split())
+                self.buffer = []
+            if open_tag == "h1" and not self.h1 and not self.drop_depth:
+                self.h1 = " ".join("".join(self.buffer).split())
+            if open_tag in _BLOCKS:
+                self._flush()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.drop_depth and "title" not in self.stack:
+            return
+        if "head" in self.stack and "title" not in self.stack:
+            return
+        self.buffer.append(data)
+
+
+def extract(html: str) -> PageText:
+    """The page's readable text, title, first ``<h1>`` and ``<meta>`` values."""
+    parser = _Extractor()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    blocks = [b for b in parser.blocks if b != parser.title or not parser.title]
+    text = "\n\n".join(blocks)
+    return PageText(text=re.sub(r"\n{3,}", "\n\n", text), title=parser.title, h1=parser.h1, meta=parser.meta)

@@ -1,0 +1,246 @@
+"""Stage 1: read article files and extract title, publisher and date.
+
+Offsets everywhere refer to :func:`source_text`: the file itself for ``.txt`` and
+``.md``, and for ``.html`` the page's readable text (:mod:`assistant.ingest.html_text`).
+A reader checks ``source_text(path)[start:end]`` against a citation.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from assistant.ingest.html_text import PageText, extract
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+class LoadError(Exception):
+    """A file that cannot be indexed; the message says why."""
+
+
+@dataclass
+class Article:
+    """One source file, its text and the spans of it that hold body text."""
+
+    source: str  # the absolute path as text: what passages and citations name
+    path: Path
+    text: str
+    title: str = ""
+    publisher: str = ""
+    date: str = ""
+    regions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Yield ``(file, problem)`` for every candidate file under ``paths``.
+
+    ``problem`` is None for a supported file, or a reason it is not used.
+    """
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                    if f.suffix.lower() in SUFFIXES:
+                        yield f, None
+        elif p.is_file():
+            yield p, _type_problem(p.name)
+        else:
+            yield p, "no such file or folder"
+
+
+def _type_problem(name: str) -> str | None:
+    """Why a file of this name is not read as an article, or None."""
+    suffix = Path(name).suffix.lower()
+    return None if suffix in SUFFIXES else f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+
+
+def check_file(path: Path, max_bytes: int, name: str = "") -> None:
+    """Raise :class:`LoadError` for a file of an unsupported type or over ``max_bytes``.
+
+    ``name`` is the file's own name when ``path`` is a temporary copy of it (an upload).
+    """
+    problem = _type_problem(name or path.name)
+    if problem:
+        raise LoadError(problem)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(exc.strerror or str(exc)) from None
+    if size > max_bytes:
+        raise LoadError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit")
+
+
+def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
+    """Read one file; raise :class:`LoadError` for unreadable or unusable files."""
+    check_file(path, max_bytes)
+    try:
+        if not os.access(path, os.R_OK):
+            raise LoadError("permission denied")
+        head = path.read_bytes()[:8192]
+        if b"\x00" in head:
+            raise LoadError("binary file (contains NUL bytes)")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise LoadError(exc.strerror or str(exc)) from None
+    if "\x00" in text:
+        raise LoadError("binary file (contains NUL bytes)")
+    if not text.strip():
+        raise LoadError("empty file")
+    # The absolute path: chunk IDs and citations are the same from any working directory.
+    article = Article(source=str(path.resolve()), path=path.resolve(), text=text)
+    if _is_html(path):
+        page = extract(text)
+        article.text = page.text
+        article.regions = [(0, len(page.text))]
+        _parse_html(article, page)
+        if not (article.date and article.publisher):  # "Posted: June 7, 2022" in the text itself
+            plain = Article(source=article.source, path=article.path, text=page.text)
+            _parse_plain(plain, markdown=False)
+            article.date = article.date or plain.date
+            article.publisher = article.publisher or plain.publisher
+    else:
+        article.regions = [(0, len(text))]
+        _parse_plain(article, markdown=path.suffix.lower() == ".md")
+    if not any(text[s:e].strip() for s, e in article.regions):
+        raise LoadError("no readable text")
+    return article
+
+
+# --- metadata -------------------------------------------------------------
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_DATE_RE = re.compile(
+    rf"\b((?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
+_DATE_LINE_RE = re.compile(r"^\s*(?:published|posted|updated|date|dated)\s*(?:on)?\s*:?\s*(.+)$", re.I)
+_PUBLISHER_LINE_RE = re.compile(r"^\s*(?:publisher|source|published by)\s*:\s*(.+)$", re.I)
+
+
+def parse_date(value: str) -> str:
+    """Return an ISO date for the first date in ``value``, or ``""``."""
+    m = _DATE_RE.search(value)
+    if not m:
+        return ""
+    raw = re.sub(r"\s+", " ", m.group(1).replace(",", "").replace(".", ""))
+    raw = raw.replace("Sept ", "Sep ")
+    for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def _is_section_label(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _is_masthead(line: str) -> bool:
+    words = line.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not line.endswith((".", ":"))
+
+
+def _standalone_heading(lines: list[str]) -> str:
+    """A short first line that is a paragraph of its own ("Normans" above the text) is a title."""
+    filled = [i for i, ln in enumerate(lines) if ln]
+    if len(filled) < 2:
+        return ""
+    first = lines[filled[0]]
+    alone = filled[1] > filled[0] + 1  # a blank line follows it
+    short = len(first.split()) <= 12 and len(first) <= 150 and not first.endswith((".", "!", "?", ":", ";", ","))
+    return first if alone and short and not _is_section_label(first) else ""
+
+
+def _split_site_suffix(title: str) -> tuple[str, str]:
+    for sep in (" | ", " – ", " — ", " - "):
+        if sep in title:
+            head, _, tail = title.rpartition(sep)
+            if head and 1 <= len(tail.split()) <= 5:
+                return head.strip(), tail.strip()
+    return title, ""
+
+
+def _parse_plain(article: Article, markdown: bool) -> None:
+    lines = [ln.strip() for ln in article.text.splitlines()]
+    head = [ln for ln in lines if ln][:12]
+    if markdown and lines and lines[0] == "---":
+        for ln in lines[1:40]:
+            if ln == "---":
+                break
+            key, _, value = ln.partition(":")
+            key, value = key.strip().lower(), value.strip().strip("\"'")
+            if key == "title":
+                article.title = value
+            elif key in ("publisher", "source", "site"):
+                article.publisher = value
+            elif key == "date":
+                article.date = parse_date(value) or value
+        head = [ln for ln in head if not ln.startswith("---")]
+    masthead = ""
+    for ln in head:
+        m = _DATE_LINE_RE.match(ln)
+        if m and not article.date:
+            article.date = parse_date(m.group(1))
+            continue
+        m = _PUBLISHER_LINE_RE.match(ln)
+        if m and not article.publisher:
+            article.publisher = m.group(1).strip()
+            continue
+        if article.title:
+            continue
+        candidate = ln.lstrip("#").strip() if markdown else ln
+        if markdown and ln.startswith("#"):
+            article.title = candidate
+        elif len(candidate.split()) >= 4 and not _is_section_label(candidate) and len(candidate) <= 200:
+            article.title = candidate
+        elif not masthead and _is_masthead(candidate) and not _is_section_label(candidate):
+            masthead = candidate
+    if not article.title:
+        article.title = _standalone_heading(lines)
+        masthead = "" if masthead == article.title else masthead
+    if article.title:
+        article.title, site = _split_site_suffix(article.title)
+        if site and not article.publisher:
+            article.publisher = site
+    if masthead and not article.publisher:
+        article.publisher = masthead
+
+
+def _parse_html(article: Article, page: PageText) -> None:
+    meta = page.meta
+    page_title, site = _split_site_suffix(page.title)
+    title = re.sub(r"\s+", " ", meta.get("og:title") or page.h1 or page_title).strip()
+    article.title = _split_site_suffix(title)[0]
+    article.publisher = (meta.get("og:site_name") or meta.get("publisher") or site).strip()
+    for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date"):
+        if key in meta:
+            article.date = parse_date(meta[key])
+            break
+
+
+def _is_html(path: Path) -> bool:
+    return path.suffix.lower() in (".html", ".htm")
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_text(path: str, mtime_ns: int, size: int) -> str:
+    raw = Path(path).read_text(encoding="utf-8")
+    return extract(raw).text if _is_html(Path(path)) else raw
+
+
+def source_text(path: str | Path) -> str:
+    """The text that offsets of ``path`` index: the file, or for HTML its readable text.
+
+    Raises OSError (or UnicodeDecodeError) when the file cannot be read.
+    """
+    st = Path(path).stat()
+    return _cached_text(str(path), st.st_mtime_ns, st.st_size)

@@ -1,0 +1,97 @@
+"""Score the quote finder against hand labels: precision and recall of speaker and span.
+
+A label file holds one JSON object per line: ``{"file": ..., "speakers": [...], "start": ...,
+"end": ..., "text": ...}`` with ``text == file_text[start:end]`` (several speakers when the
+article attributes the words to all of them).  A found quote *matches* a label of the same
+file when their character spans overlap by at least ``MIN_OVERLAP`` of their union (each label
+and each found quote is matched at most once, best overlap first).  Then:
+
+* span precision / recall: matched found quotes / all found, matched labels / all labels;
+* exact spans: matched pairs whose ``start`` and ``end`` are identical;
+* speaker precision / recall: matched pairs whose speaker is one of the label's (same person,
+  name variants allowed), over all found quotes / all labels.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import UserError
+from assistant.ingest.attribution import same_person
+from assistant.quotes.people import article_quotes
+
+MIN_OVERLAP = 0.5
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def load_labels(path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        labels = [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read quote labels {path}: {exc}") from None
+    base = Path(path).resolve().parent
+    for lab in labels:
+        f = Path(lab["file"])
+        if not f.is_file():
+            f = base / lab["file"] if (base / lab["file"]).is_file() else Path.cwd() / lab["file"]
+        lab["path"] = str(f.resolve())
+    return labels
+
+
+def score(labels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Match the quotes found in each labelled file against its labels."""
+    found_total = labels_total = matched = exact = speaker_ok = 0
+    misses: list[dict[str, Any]] = []
+    for path in dict.fromkeys(lab["path"] for lab in labels):
+        gold = [lab for lab in labels if lab["path"] == path]
+        found = article_quotes(path)
+        found_total += len(found)
+        labels_total += len(gold)
+        pairs = sorted(
+            (
+                (_overlap((g["start"], g["end"]), (q.start, q.end)), i, j)
+                for i, g in enumerate(gold)
+                for j, q in enumerate(found)
+            ),
+            reverse=True,
+        )
+        used_g: set[int] = set()
+        used_q: set[int] = set()
+        for ov, i, j in pairs:
+            if ov < MIN_OVERLAP or i in used_g or j in used_q:
+                continue
+            used_g.add(i)
+            used_q.add(j)
+            matched += 1
+            g, q = gold[i], found[j]
+            exact += (g["start"], g["end"]) == (q.start, q.end)
+            if any(same_person(q.speaker, s) for s in g["speakers"]):
+                speaker_ok += 1
+            else:
+                misses.append({"file": g["file"], "text": g["text"][:80], "want": g["speakers"], "got": q.speaker})
+        misses += [{"file": gold[i]["file"], "text": gold[i]["text"][:80], "want": gold[i]["speakers"], "got": None}
+                   for i in range(len(gold)) if i not in used_g]  # fmt: skip
+        misses += [{"file": gold[0]["file"], "text": found[j].text[:80], "want": None, "got": found[j].speaker}
+                   for j in range(len(found)) if j not in used_q]  # fmt: skip
+
+    def ratio(a: int, b: int) -> float:
+        return round(a / b, 3) if b else 0.0
+
+    return {
+        "labels": labels_total,
+        "found": found_total,
+        "span_precision": ratio(matched, found_total),
+        "span_recall": ratio(matched, labels_total),
+        "exact_spans": ratio(exact, matched),
+        "speaker_precision": ratio(speaker_ok, found_total),
+        "speaker_recall": ratio(speaker_ok, labels_total),
+        "misses": misses,
+    }

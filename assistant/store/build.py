@@ -1,0 +1,186 @@
+"""Stage 3: keep the Chroma store in step with a set of article files.
+
+Chunk IDs derive from source and content, so the index is idempotent:
+unchanged files cost nothing, a changed file's new chunks are added before its
+stale ones are deleted, and a removed file's chunks go away.  Writes happen in
+small batches; a run killed at any point leaves a store that the next run
+completes, never one with duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.ingest.chunk import Chunk, chunk_article, embedding_text
+from assistant.ingest.load import Article, LoadError, iter_files, read_article
+from assistant.store.bm25_file import LexicalIndex, from_collection, load, save, saved_version, updated
+from assistant.store.chroma import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
+from assistant.store.embed import chunk_embedder, ensure_onnx
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    files_indexed: int = 0
+    files_unchanged: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    total_chunks: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.files_indexed} file(s) indexed, {self.files_unchanged} unchanged, "
+            f"{len(self.skipped)} skipped; {self.chunks_added} chunk(s) added, "
+            f"{self.chunks_removed} removed; {self.total_chunks} chunk(s) in the index"
+        )
+
+
+def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, Any]:
+    """Metadata stored beside each chunk in Chroma."""
+    return {
+        "source": article.source,
+        "path": str(article.path),
+        "title": article.title,
+        "publisher": article.publisher,
+        "date": article.date,
+        "start": chunk.start,
+        "end": chunk.end,
+        "ordinal": chunk.ordinal,
+        "speakers": "; ".join(chunk.speakers),
+        "quote_of": chunk.continues_quote_of,
+        "file_sha": file_sha,
+    }
+
+
+def _save_lexical(
+    settings: Settings,
+    collection: Any,
+    old: LexicalIndex | None,
+    removed: set[str],
+    added: list[tuple[str, str, dict[str, Any]]],
+) -> None:
+    """Bring the saved lexical index to the store's new version: update ``old`` (the one of
+    the version before this run) when there is one, tokenizing only ``added``; else read
+    every chunk."""
+    version = index_version(collection)
+    if saved_version(settings) == version:
+        return
+    lex = updated(old, removed, added) if old is not None else None
+    if lex is None or len(lex.ids) != collection.count():
+        lex = from_collection(collection)
+    save(settings, version, lex)
+
+
+def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, Any], str]], settings: Settings) -> None:
+    """Embed ``pending`` (id, text, metadata, text to embed) and write it to Chroma in groups.
+
+    Settings.index_batch chunks per group, each one Chroma write, so a killed run loses at
+    most one group (the next run writes it). SentenceTransformer sorts each call's texts by
+    length and pads each batch of 64 to its longest; sorting all pending texts by length
+    first makes the groups' batches the same as one call over everything would make.
+    Writing in a second thread while the next group is embedded measured no faster on
+    2 cores (bench/bench_throughput.py, docs/benchmarks.md).
+    """
+    embedder = chunk_embedder(settings)
+    bar = _progress(len(pending), settings.quiet)
+    step = settings.index_batch
+    pending = sorted(pending, key=lambda p: len(p[3]))
+    for i in range(0, len(pending), step):
+        batch = pending[i : i + step]
+        collection.upsert(
+            ids=[b[0] for b in batch],
+            documents=[b[1] for b in batch],
+            metadatas=[b[2] for b in batch],
+            embeddings=embedder.encode([b[3] for b in batch]),
+        )
+        bar.update(len(batch))
+    bar.close()
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="Embedding", disable=quiet or not sys.stderr.isatty())
+
+
+def build_index(
+    paths: Iterable[Path],
+    settings: Settings,
+    say: Callable[[str], None] = print,
+) -> IndexReport:
+    """Index ``paths`` (files or folders) into the store named by ``settings``."""
+    report = IndexReport()
+    with writer_lock(settings, say=say):
+        collection = open_collection(settings, create=True)
+        # What the store holds: from the saved lexical index when it is of the store's version
+        # (the same ids and metadata, without reading every record back from Chroma).
+        old = None if is_writing(collection) else load(settings, index_version(collection))
+        if old is not None:
+            known_ids, known_metas = old.ids, old.metas
+        else:
+            got = get_all(collection, ["metadatas"])
+            known_ids, known_metas = got["ids"], got["metadatas"]
+        ids_by_path: dict[str, set[str]] = {}
+        for cid, meta in zip(known_ids, known_metas):
+            ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
+
+        pending: list[tuple[str, str, dict[str, Any], str]] = []
+        stale: list[str] = []
+        for path, problem in iter_files(paths):
+            if problem is None:
+                try:
+                    article = read_article(path, settings.max_file_bytes)
+                except LoadError as exc:
+                    problem = str(exc)
+            if problem is not None:
+                # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
+                # must not stay searchable: its old chunks go, and the report says so.
+                gone = ids_by_path.pop(str(path.resolve()), set())
+                stale.extend(gone)
+                report.skipped.append((str(path), problem))
+                say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
+                continue
+            file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
+            chunks = chunk_article(article, settings.chunk_chars)
+            new_ids = {c.chunk_id for c in chunks}
+            old_ids = ids_by_path.pop(str(article.path), set())
+            if new_ids == old_ids:
+                report.files_unchanged += 1
+                continue
+            report.files_indexed += 1
+            for c in chunks:
+                if c.chunk_id not in old_ids:
+                    meta = chunk_metadata(article, c, file_sha)
+                    pending.append(
+                        (c.chunk_id, c.text, meta, embedding_text(article.title, c.text, c.continues_quote_of))
+                    )
+            stale.extend(old_ids - new_ids)
+        # Files that were indexed before but no longer exist on disk.
+        for old_path, ids in ids_by_path.items():
+            if not Path(old_path).exists():
+                stale.extend(ids)
+
+        if pending or stale:
+            bump_version(collection, writing=True)  # a run killed from here on leaves it marked
+        if pending:
+            _embed_and_write(collection, pending, settings)
+            if settings.embed_backend != "torch":
+                # A no-op once the export exists; else torch was just loaded for the chunks, so it is cheap.
+                ensure_onnx(settings.cache_dir, say=say)
+        for i in range(0, len(stale), 500):
+            collection.delete(ids=stale[i : i + 500])
+        report.chunks_added = len(pending)
+        report.chunks_removed = len(stale)
+        if pending or stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
+            bump_version(collection)
+        _save_lexical(settings, collection, old, set(stale), [(b[0], b[1], b[2]) for b in pending])
+        report.total_chunks = collection.count()
+    return report
