@@ -20,6 +20,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from assistant.offline import apply_offline_env
+
+apply_offline_env()  # before any submodule loads a library
+
 __all__ = ["Answerer", "AnswerResult", "NewsRetriever", "Policy", "Retriever", "Settings"]
 
 _WHERE = {

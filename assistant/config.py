@@ -1,7 +1,7 @@
 """All settings in one place: environment variables, overridden by CLI flags.
 
-Every default works offline on a laptop.  ``apply_offline_env`` must run before
-any heavy library (transformers, chromadb, gradio) is imported.
+Every default works offline on a laptop; :mod:`assistant.offline` turns off the network and
+telemetry of every library when the package is imported.
 """
 
 from __future__ import annotations
@@ -22,26 +22,6 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 # user's data folder, so it works from any directory.
 IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 PROMPTS_DIR = PROJECT_ROOT / "prompts" if IN_CHECKOUT else PACKAGE_DIR / "prompts"
-
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "CHROMA_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "DO_NOT_TRACK": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-}
-
-
-def apply_offline_env() -> None:
-    """Force offline mode and disable telemetry for every library we load."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ[key] = value
 
 
 def _env(name: str, default: str) -> str:

@@ -10,11 +10,8 @@ import argparse
 import json
 import resource
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
 from assistant.answer.answerer import Answerer  # noqa: E402
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
 
 

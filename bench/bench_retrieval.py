@@ -14,10 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
 from assistant.retrieve.retriever import Retriever  # noqa: E402
 from assistant.store.build import build_index  # noqa: E402

@@ -28,10 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.evaluate.metrics import load_dataset, percentile  # noqa: E402
 from assistant.ingest.chunk import chunk_article, embedding_text, split_sentences  # noqa: E402
 from assistant.ingest.load import read_article  # noqa: E402

@@ -27,10 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_scale import seed_sentences, write_articles  # noqa: E402
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env  # noqa: E402
-
-apply_offline_env()
-
+from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
 from assistant.ingest.chunk import chunk_article, embedding_text  # noqa: E402
 from assistant.ingest.load import read_article  # noqa: E402
 from assistant.store.build import build_index  # noqa: E402

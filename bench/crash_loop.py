@@ -17,10 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.store.build import build_index  # noqa: E402
 from assistant.store.chroma import get_all, open_collection  # noqa: E402
 

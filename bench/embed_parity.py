@@ -22,10 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.evaluate.metrics import load_dataset  # noqa: E402
 from assistant.retrieve.retriever import Retriever  # noqa: E402
 from assistant.store.build import build_index  # noqa: E402

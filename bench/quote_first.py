@@ -18,14 +18,11 @@ import re
 import sys
 from pathlib import Path
 
-from assistant.config import PROJECT_ROOT, Settings, apply_offline_env
-
-apply_offline_env()
-
 from assistant import calibrate  # noqa: E402
 from assistant.answer.citations import measure_sentences  # noqa: E402
 from assistant.answer.evidence import Evidence  # noqa: E402
 from assistant.answer.refusal import leads  # noqa: E402
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.retrieve.retriever import Passage, Retriever  # noqa: E402
 
 QUOTE = re.compile(r"Quote\s*\[(\d{1,2})\]\s*:\s*[\"“]?(.+?)[\"”]?\s*$", re.M)

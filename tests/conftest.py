@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings, apply_offline_env
+from assistant.config import Settings
 from tests.helpers import AUTH, SEEDS, guarded_env, serving
-
-apply_offline_env()
 
 # Fixtures that load and run a language model; a test using any of them is marked `llm`.
 LLM_FIXTURES = {"answerer", "small_answerer", "llamacpp_model", "openai_server"}

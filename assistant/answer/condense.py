@@ -14,7 +14,7 @@ from typing import Any
 import regex as re  # NAME uses Unicode letter classes
 
 from assistant.errors import UserError
-from assistant.ingest.attribution import NAME, find_speakers, question_speaker
+from assistant.ingest.attribution import NAME, bare_name, find_speakers, question_speaker
 from assistant.store.bm25 import tokenize
 
 _PERSONAL = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
@@ -106,38 +106,6 @@ _NOT_A_PERSON_WORDS = {
     "pacific",
     "atlantic",
 }
-_TITLES = {
-    "state",
-    "councilor",
-    "foreign",
-    "affairs",
-    "minister",
-    "secretary",
-    "president",
-    "defense",
-    "defence",
-    "deputy",
-    "vice",
-    "first",
-    "chief",
-    "director",
-    "professor",
-    "prof",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "general",
-    "senator",
-    "leader",
-    "spokesperson",
-    "ambassador",
-    "former",
-    "prime",
-    "national",
-    "security",
-    "adviser",
-}
 
 MAX_TURNS = 50
 
@@ -165,13 +133,6 @@ def parse_history(raw: Any) -> list[dict[str, str]]:
     return history
 
 
-def _strip_titles(name: str) -> str:
-    words = name.split()
-    while words and words[0].lower() in _TITLES:
-        words = words[1:]
-    return " ".join(words)
-
-
 def is_person_like(name: str, text: str = "") -> bool:
     """False for names that read as an organisation, publication or place.
 
@@ -188,10 +149,10 @@ def _names(text: str) -> list[str]:
     """Names that ``text`` asks about or attributes speech to, most salient first."""
     names = [question_speaker(text)] + find_speakers(text)
     for m in _PERSON_IN_TEXT.finditer(text):
-        cand = _strip_titles(m.group(1))
+        cand = bare_name(m.group(1))
         if len(cand.split()) >= 2:
             names.append(cand)
-    return [n for n in (_strip_titles(x) for x in names) if n and not _QUESTION_WORDS.match(n)]
+    return [n for n in (bare_name(x) for x in names) if n and not _QUESTION_WORDS.match(n)]
 
 
 def _last(history: list[dict[str, str]], want_person: bool) -> str:
@@ -211,7 +172,7 @@ def _names_someone(question: str) -> bool:
     """
     if question_speaker(question):
         return True
-    names = (_strip_titles(m.group(1)) for m in _PERSON_IN_TEXT.finditer(question))
+    names = (bare_name(m.group(1)) for m in _PERSON_IN_TEXT.finditer(question))
     return any(len(n.split()) >= 2 and is_person_like(n, question) for n in names)
 
 

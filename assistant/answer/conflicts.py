@@ -22,18 +22,19 @@ from typing import Any
 import numpy as np
 import regex
 
-from assistant.answer.support import _FUNCTION, _MONTHS, NamePool, content_terms, names, weighted_coverage
+from assistant.answer.support import NamePool, content_terms, names, weighted_coverage
 from assistant.ingest.attribution import NAME, bare_name, same_person
 from assistant.ingest.chunk import split_sentences
+from assistant.ingest.lexicon import FUNCTION_WORDS, MONTHS, STOPWORDS
 from assistant.ingest.load import source_text
 from assistant.policy import Policy
-from assistant.store.bm25 import _STOP, NUMBER_WORDS, number_word, stem
+from assistant.store.bm25 import NUMBER_WORDS, number_word, stem
 
 _WORDNUM = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|(?:{_WORDNUM})(?:-(?:{_WORDNUM}))?"
 _SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion))?"
 _UNITS = r"years?|months?|weeks?|days?|decades?|hours?|minutes?"
-_MONTH = "|".join(m.capitalize() for m in _MONTHS)
+_MONTH = "|".join(m.capitalize() for m in MONTHS)
 
 # What the question asks for: (kind, the question's pattern).  The first that matches wins.
 _ASKS: list[tuple[str, re.Pattern[str]]] = [
@@ -117,7 +118,7 @@ def asked(question: str) -> tuple[str, tuple[str, ...]] | None:
         nouns = []
         for w in m.group(1).split()[:3]:
             w = w.lower().strip(".,’'")
-            if w in _FUNCTION or w in _STOP or len(w) < 3:
+            if w in FUNCTION_WORDS or w in STOPWORDS or len(w) < 3:
                 break
             nouns.append(stem(w))
         return (kind, tuple(nouns)) if nouns else None
@@ -162,10 +163,10 @@ def _amount_key(text: str) -> tuple[Any, ...] | None:
 def _date_key(m: re.Match[str]) -> tuple[Any, ...]:
     g = m.groups()
     if g[0]:
-        return (g[2], _MONTHS[g[0].lower()], int(g[1]))
+        return (g[2], MONTHS[g[0].lower()], int(g[1]))
     if g[3]:
-        return (g[5], _MONTHS[g[4].lower()], int(g[3]))
-    return (g[7], _MONTHS[g[6].lower()] if g[6] else None, None)
+        return (g[5], MONTHS[g[4].lower()], int(g[3]))
+    return (g[7], MONTHS[g[6].lower()] if g[6] else None, None)
 
 
 def _person_values(sentence: str, question: str) -> list[tuple[str, tuple[Any, ...]]]:
@@ -174,7 +175,7 @@ def _person_values(sentence: str, question: str) -> list[tuple[str, tuple[Any, .
     for m in _NAME.finditer(sentence):
         name = bare_name(m.group(0))
         parts = name.split()
-        if len(parts) < 2 or any(p.lower() in _FUNCTION or p in _MONTH.split("|") for p in parts):
+        if len(parts) < 2 or any(p.lower() in FUNCTION_WORDS or p in _MONTH.split("|") for p in parts):
             continue
         if any(p.lower() in asked_names for p in parts):
             continue
@@ -254,7 +255,7 @@ def _predicate(question: str) -> str:
     """The first content word after "who" ("Who was steering …" → "steering")."""
     for w in question.split()[1:]:
         w = w.lower().strip("?,.’'")
-        if w not in _FUNCTION and w not in _STOP and len(w) > 2:
+        if w not in FUNCTION_WORDS and w not in STOPWORDS and len(w) > 2:
             return w
     return ""
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from assistant.ingest.chunk import split_sentences
+from assistant.ingest.lexicon import FUNCTION_WORDS, MONTH_ABBREVIATIONS, MONTHS
 from assistant.store.bm25 import NUMBER_WORDS as _NUMBER_WORDS
 from assistant.store.bm25 import strip_accents, tokenize
 
@@ -40,30 +41,10 @@ _ORDINALS = {
         "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
     )
 }
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), 1
-    )
-}
-_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()} | {"sept": 9}
-# Capitalised words that start sentences or questions without naming anything.
-_FUNCTION = {
-    "a", "an", "the", "this", "that", "these", "those", "it", "its", "he", "she", "they", "we", "i", "you",
-    "his", "her", "their", "our", "my", "your", "there", "here", "in", "on", "at", "as", "for", "if", "while",
-    "when", "where", "what", "who", "whom", "whose", "which", "why", "how", "and", "but", "or", "so", "yet",
-    "according", "after", "before", "during", "since", "by", "with", "from", "to", "of", "both", "each",
-    "some", "many", "most", "all", "no", "not", "yes", "also", "however", "although", "though", "because",
-    "did", "does", "do", "is", "was", "were", "are", "be", "been", "has", "have", "had", "will", "would",
-    "can", "could", "should", "may", "might", "must", "one", "two", "three", "mr", "mrs", "ms", "dr",
-    "upon", "other", "another", "such", "several", "every", "any", "only", "more", "less", "much", "very",
-    "same", "own", "then", "than", "between", "among", "into", "over", "under", "about", "against",
-    "just", "even", "still", "quite", "really", "whereas", "instead", "rather",
-}  # fmt: skip
 # Where a negation's reach ends: the end of its clause.
 _CLAUSE_END = re.compile(r"[,;:.!?()\[\]—–]|\b(?:but|yet|while|whereas|although|though|instead|rather)\b")
 # Words that begin a sentence with a capital without naming anything.
-_COMMON_STARTS = _FUNCTION | {"said", "say", "says", "yes", "no", "then", "now", "today", "answer"}
+_COMMON_STARTS = FUNCTION_WORDS | {"said", "say", "says", "yes", "no", "then", "now", "today", "answer"}
 
 
 def fold(word: str) -> str:
@@ -89,10 +70,10 @@ def _parse_number(token: str) -> str | None:
         return str(_ORDINALS[t])
     if t in _SCALES:
         return t
-    if t in _MONTHS:
-        return f"month{_MONTHS[t]}"
-    if t.rstrip(".") in _MONTH_ABBR and token[:1].isupper():
-        return f"month{_MONTH_ABBR[t.rstrip('.')]}"
+    if t in MONTHS:
+        return f"month{MONTHS[t]}"
+    if t.rstrip(".") in MONTH_ABBREVIATIONS and token[:1].isupper():
+        return f"month{MONTH_ABBREVIATIONS[t.rstrip('.')]}"
     return None
 
 
@@ -109,7 +90,7 @@ def numbers(text: str, spelled: bool = True) -> set[str]:
         value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
         out.add(str(int(value)) if value.is_integer() else str(value))
     for w in words(text):
-        if not spelled and fold(w) not in _MONTHS:
+        if not spelled and fold(w) not in MONTHS:
             continue
         if any(ch.isdigit() for ch in w):
             continue
@@ -134,7 +115,7 @@ def names(text: str, skip_first: bool = False) -> set[str]:
             if not w[:1].isupper() or _parse_number(w) is not None:
                 continue
             f = fold(w)
-            if f in _FUNCTION or len(f) < 2:
+            if f in FUNCTION_WORDS or len(f) < 2:
                 continue
             inner_capital = any(ch.isupper() for ch in w[1:])
             if i == 0 and not inner_capital and (skip_first or f in _COMMON_STARTS):
@@ -283,7 +264,9 @@ def _negation_scope(text: str) -> set[str] | None:
         for i, t in enumerate(toks):
             if t in _NEGATION or t.endswith("n't"):
                 found = True
-                after = [w for w in toks[i + 1 : i + 7] if w not in _FUNCTION and w not in _NEGATION and len(w) > 2]
+                after = [
+                    w for w in toks[i + 1 : i + 7] if w not in FUNCTION_WORDS and w not in _NEGATION and len(w) > 2
+                ]
                 scope |= {root(w) for w in after[:3]}
     return scope if found else None
 

@@ -6,12 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from assistant.config import Settings, apply_offline_env, settings_help
-
-apply_offline_env()
-
-from assistant.cli.common import err, print_passages  # noqa: E402
-from assistant.errors import BackendError, UserError  # noqa: E402
+from assistant.cli.common import err, print_passages
+from assistant.config import Settings, settings_help
+from assistant.errors import BackendError, UserError
 
 EPILOG = """\
 examples:

@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import regex as re  # Unicode classes: "Anna Müller", "Émile Durand", "Łukasz Nowak" are names too
 
+from assistant.ingest.lexicon import REPORTING_VERBS, TITLES
+
 _CAP = r"\p{Lu}[\p{L}'’]*\p{Ll}[\p{L}'’]*(?:-\p{L}+)*"
 NAME = rf"{_CAP}(?:\s+{_CAP}){{0,3}}"
-_VERBS = (
-    r"said|says|told|tells|noted|notes|added|adds|warned|warns|stressed|stresses|emphasized|emphasised|"
-    r"believes|believed|argued|argues|explained|remarked|wrote|writes|commented|insisted|claimed|urged|"
-    r"stated|asserted|observed|predicted|suggested|cautioned|concluded|continued|mentioned|pointed out|"
-    r"slammed|criticized|criticised|accused|vowed|announced|replied|responded|declared|admitted|"
-    r"was quoted|made clear|called|described|reiterated|acknowledged|expressed"
-)
 # Verbs a speaker's name may follow ("…, said Song"); after the others it is their object.
 _INVERTED = (
     r"said|says|noted|notes|added|adds|warned|warns|stressed|wrote|writes|explained|argued|insisted|"
@@ -31,14 +26,14 @@ _LEAD = r"(?:(?:also|further|again|likewise|then|later|previously|recently|only|
 _PATTERNS = [
     # "Shin Kak-soo said", "Shin Kak-soo, a former official at …, believes"
     re.compile(
-        rf"(?P<name>{NAME})(?:\s*\([^)]{{0,120}}\))?(?:,\s+(?!{_CLAUSE})[\p{{L}}(](?:(?!,\s+(?:{_CLAUSE}))[^.“”\"]){{0,240}}?,)?\s+{_LEAD}(?:{_VERBS})\b"
+        rf"(?P<name>{NAME})(?:\s*\([^)]{{0,120}}\))?(?:,\s+(?!{_CLAUSE})[\p{{L}}(](?:(?!,\s+(?:{_CLAUSE}))[^.“”\"]){{0,240}}?,)?\s+{_LEAD}(?:{REPORTING_VERBS})\b"
     ),
     # "… said Song", "… noted Lee" (not "told Lee" or "urged Lee": there Lee is the listener)
     re.compile(rf"\b(?:{_INVERTED})\s+(?P<name>{NAME})"),
     # "according to Shin Kak-soo"
     re.compile(rf"\b[Aa]ccording to (?:the\s+)?(?P<name>{NAME})"),
     # "For his part, Suh said"
-    re.compile(rf"(?P<name>{NAME})\s+(?:has|had|also|later)\s+(?:{_VERBS})\b"),
+    re.compile(rf"(?P<name>{NAME})\s+(?:has|had|also|later)\s+(?:{REPORTING_VERBS})\b"),
 ]
 
 _NOT_NAMES = {
@@ -159,86 +154,19 @@ def question_speaker(question: str) -> str:
     return ""
 
 
-# Words of rank or office that precede a name in news text ("Defense Secretary Lloyd Austin",
-# "Foreign Minister Wang"). They say what someone is, not who, so names are matched without them.
-_TITLES = {
-    "mr",
-    "mr.",
-    "mrs",
-    "mrs.",
-    "ms",
-    "ms.",
-    "dr",
-    "dr.",
-    "prof",
-    "prof.",
-    "professor",
-    "sir",
-    "dame",
-    "lord",
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "secretary",
-    "general",
-    "gen.",
-    "gen",
-    "lt.",
-    "col.",
-    "adm.",
-    "admiral",
-    "sen.",
-    "senator",
-    "rep.",
-    "representative",
-    "gov.",
-    "governor",
-    "mayor",
-    "ambassador",
-    "envoy",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "chancellor",
-    "premier",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "director",
-    "chief",
-    "deputy",
-    "foreign",
-    "defense",
-    "defence",
-    "state",
-    "former",
-    "judge",
-    "justice",
-    "commissioner",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "leader",
-    "ceo",
-}
-
-
 def bare_name(name: str) -> str:
     """``name`` without the titles or owner before it: "Defense Secretary Lloyd Austin" and
     "Finance Minister Clara Weiss" -> "Lloyd Austin", "Clara Weiss"; "Al Jazeera’s Rob McBride"
     -> "Rob McBride"."""
     words = re.split(r"['’]s\s+", name)[-1].split()
-    titled = [i for i, w in enumerate(words[:-1]) if w.lower() in _TITLES]
+    titled = [i for i, w in enumerate(words[:-1]) if w.lower() in TITLES]
     return " ".join(words[titled[-1] + 1 :] if titled else words)
 
 
 def name_parts(name: str) -> set[str]:
     """Lower-cased parts of a name, titles left out, to match variants ("Ji-hwan Hwang" ~ "Hwang Ji-hwan")."""
     words = [w.lower() for w in re.split(r"\s+", name) if len(w) > 1]
-    named = [w for w in words if w not in _TITLES]
+    named = [w for w in words if w not in TITLES]
     return set(named or words)
 
 

@@ -77,7 +77,6 @@ _FURNITURE = re.compile(
 )
 # Elements that never have an end tag.
 _VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col", "embed", "track"}
-VERSION = "1"  # bump when the extracted text of a page changes; offsets depend on it
 
 
 @dataclass

@@ -33,7 +33,7 @@ REPORTING_VERBS = (
 )
 PRONOUN_SPEECH = re.compile(
     r"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|later\s+)?"
-    r"(?:said|says|added|adds|noted|warned|stressed|told|argued|explained|insisted|wrote|continued|emphasized)\b"
+    r"(?:said|says|added|adds|noted|warned|stressed|told|argued|explained|insisted|wrote|continued(?!\s+to\b)|emphasized)\b"
     r"|\b(?:said|added|noted|warned)\s+(?:he|she)\b"
 )
 """Speech by the last person named: "he said", "she added", "said he"."""

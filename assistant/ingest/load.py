@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.ingest.html_text import PageText, extract
+from assistant.ingest.lexicon import MONTHS
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 
@@ -116,7 +117,7 @@ def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
 
 # --- metadata -------------------------------------------------------------
 
-_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_MONTHS = "|".join([m[:3].capitalize() for m in MONTHS] + ["Sept"])
 _DATE_RE = re.compile(
     rf"\b((?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
 )

@@ -18,23 +18,13 @@ import regex as re
 
 from assistant.ingest.attribution import NAME, attributions, bare_name, name_parts
 from assistant.ingest.chunk import split_sentences
+from assistant.ingest.lexicon import PRONOUN_SPEECH, REPORTING_VERBS
 
 MIN_WORDS = 4
 """Quoted text shorter than this is a term in quotation marks (“linchpin”), not speech."""
 
-# "he said", "she added", "said he": speech by the last person named.
-_PRONOUN_CUE = re.compile(
-    r"\b(?:[Hh]e|[Ss]he)\s+(?:also\s+|further\s+|later\s+)?"
-    r"(?:said|says|added|adds|noted|warned|stressed|told|argued|explained|insisted|wrote|continued|emphasized)\b"
-    r"|\b(?:said|added|noted|warned)\s+(?:he|she)\b"
-)
 # Verbs that report what someone said in a clause of their own ("X said the talks …").
-_REPORTING = re.compile(
-    r"\b(?:said|says|told|tells|noted|notes|added|adds|warned|warns|stressed|stresses|emphasi[sz]ed|"
-    r"believes|believed|argued|argues|explained|insisted|claimed|stated|asserted|observed|predicted|"
-    r"suggested|cautioned|concluded|pointed out|made clear|remarked|wrote|writes|acknowledged|"
-    r"mentioned|reiterated|replied|responded|declared|admitted|vowed|was quoted)\b"
-)
+_REPORTING = re.compile(rf"\b(?:{REPORTING_VERBS})\b")
 # "…, Wang told reporters." / "…, spokesperson Ned Price said": the lead ends at a comma that
 # only a few lower-case words (a title) separate from the name.
 _LEAD_END = re.compile(r",(?:\s+\p{Ll}[\p{L}-]*){0,3}\s*$")
@@ -86,7 +76,7 @@ def _cues(frame: str, offset: int) -> list[_Cue]:
     """Attributions in ``frame`` (a paragraph with quoted words blanked), at article offsets."""
     cues = [_Cue(offset + a, offset + b, n) for a, b, n in attributions(frame)]
     cues += [_Cue(offset + m.start(), offset + m.end(), m.group("name")) for m in _IN_VIEW.finditer(frame)]
-    cues += [_Cue(offset + m.start(), offset + m.end(), "") for m in _PRONOUN_CUE.finditer(frame)]
+    cues += [_Cue(offset + m.start(), offset + m.end(), "") for m in PRONOUN_SPEECH.finditer(frame)]
     cues += [_Cue(offset + m.start(), offset + m.end(), m.group("name")) for m in _COLON.finditer(frame)]
     return sorted(cues, key=lambda c: c.start)
 

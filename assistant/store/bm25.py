@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 
-_STOP = set(
-    """a an and are as at be been but by did do does for from had has have he her his how i if in into is it
-    its me my not of on or our she so than that the their them then there these they this those to us was we
-    were what when where which who whom why will with would you your about after also any can could should
-    said say says tell told""".split()
-)
+from assistant.ingest.lexicon import STOPWORDS
+
+TOKENIZER_VERSION = "1"
+"""Part of the saved BM25 file's format: bump it with any change to what :func:`tokenize` returns
+(``tests/unit/test_golden.py`` fails when the tokens of its fixture change while this does not)."""
 _PLUS = re.compile(r"(?<=[^\W_])\+(?=[^\W_])")  # "2+2" is "2 plus 2"; a final "+" ("Quad+") stays
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?")  # letters and digits of any script
 # Scripts written without spaces between words: a run of them is indexed as character bigrams.
@@ -77,10 +76,10 @@ def tokenize(text: str, spellings: bool = True) -> list[str]:
         terms.extend(_bigrams(run))
     for tok in _TOKEN.findall(_UNSPACED.sub(" ", folded)):
         parts = re.split(r"[-'’]", tok.rstrip("+"))
-        if tok not in _STOP:
+        if tok not in STOPWORDS:
             terms.append(digits(stem(tok)))
         if len(parts) > 1 or tok.endswith("+"):
-            terms.extend(digits(stem(p)) for p in parts if p and p not in _STOP)
+            terms.extend(digits(stem(p)) for p in parts if p and p not in STOPWORDS)
     return terms
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.ingest.chunk import embedding_text
+from assistant.ingest.chunk import CHUNK_RULES_VERSION, embedding_text
 from assistant.store import bm25 as lexical
 from assistant.store.bm25 import BM25
 from assistant.store.chroma import get_all, index_version, is_writing, open_collection
@@ -41,12 +41,13 @@ from assistant.store.chroma import get_all, index_version, is_writing, open_coll
 _ARRAYS = ("term_ids", "docs", "tfs", "lengths")
 
 
+FILE_VERSION = "2"
+"""The layout of the saved arrays; bump when it changes."""
+
+
 def _format() -> str:
-    """Changes whenever the tokenizer, the BM25 code or the indexed text does."""
-    h = hashlib.sha256(b"lexical-store-1")
-    h.update(Path(lexical.__file__).read_bytes())
-    h.update(embedding_text.__code__.co_code + repr(embedding_text.__code__.co_consts).encode())
-    return h.hexdigest()[:16]
+    """Changes whenever the file layout, the tokenizer or the indexed text does."""
+    return f"{FILE_VERSION}-{lexical.TOKENIZER_VERSION}-{CHUNK_RULES_VERSION}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.support import _FUNCTION, fold
+from assistant.answer.support import fold
+from assistant.ingest.lexicon import FUNCTION_WORDS
 from assistant.ui.render import SCROLL_JS, quote_item, render_article
 
 _PHRASE = re.compile(r"(?<![.!?“\"]\s)(?<![“\"(])(?<!^)\b[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'.-]*)*")
@@ -27,7 +28,7 @@ def _topic(person: Any, idf: Callable[[str], float]) -> str:
         for m in _PHRASE.finditer(q.text):
             for phrase in re.split(r"(?<=[\w’']{2}\.)\s+", m.group(0)):  # "Japan’s. South Korea" is two
                 ws = (phrase if re.search(r"\.\w\.$", phrase) else phrase.rstrip(".")).split()  # "U.S." stays
-                while ws and fold(ws[0]) in _FUNCTION:  # "If QUAD …": a clause's first word is no name
+                while ws and fold(ws[0]) in FUNCTION_WORDS:  # "If QUAD …": a clause's first word is no name
                     ws = ws[1:]
                 if ws and not {fold(w) for w in ws} & own:
                     counts[" ".join(ws)] += 1

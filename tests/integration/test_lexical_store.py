@@ -11,9 +11,9 @@ import pytest
 
 from assistant.config import Settings
 from assistant.retrieve.retriever import Retriever
+from assistant.store import bm25_file as lexical_store
 from assistant.store.bm25_file import from_collection, load, path_for, save, saved_version
 from assistant.store.build import build_index
-from assistant.store import bm25_file as lexical_store
 from assistant.store.chroma import bump_version, index_version, is_writing, open_collection
 from tests.helpers import SEEDS
 
