@@ -28,7 +28,7 @@ __all__ = ["Answerer", "AnswerResult", "NewsRetriever", "Policy", "Retriever", "
 
 _WHERE = {
     "Answerer": "answer.answerer",
-    "AnswerResult": "answer.answerer",
+    "AnswerResult": "answer.result",
     "NewsRetriever": "retrieve.langchain",
     "Policy": "policy",
     "Retriever": "retrieve.retriever",

@@ -13,6 +13,7 @@ Nothing here knows any corpus: the word lists are English question words, units 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -237,12 +238,22 @@ def _undot(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _pool(path: str, title: str) -> NamePool:
+def _cached_pool(path: str, title: str, mtime_ns: int, size: int) -> NamePool:
     try:
         text = source_text(path)
     except (OSError, UnicodeDecodeError):
         text = ""
     return NamePool(_undot(f"{title}\n{text}"))
+
+
+def _pool(path: str, title: str) -> NamePool:
+    """The names of an article, cached while its file is unchanged (as :func:`source_text` is),
+    so that a running server sees an article's new names after it is re-indexed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _cached_pool(path, title, 0, 0)
+    return _cached_pool(path, title, st.st_mtime_ns, st.st_size)
 
 
 def _about(passage: Any, named: set[str]) -> bool:

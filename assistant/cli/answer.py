@@ -92,7 +92,7 @@ def _print_sources(result: dict[str, Any]) -> None:
 
 def _as_json(items: Iterable[Any]) -> Iterator[str | dict[str, Any]]:
     """An in-process answer stream in the shape a server sends: tokens, then the result's JSON."""
-    from assistant.answer.answerer import AnswerResult
+    from assistant.answer.result import AnswerResult
 
     for item in items:
         if isinstance(item, str):
@@ -213,7 +213,7 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
                     "retrieved": [p.to_json() for p in passages],
                 }
             else:
-                from assistant.answer.answerer import parse_history
+                from assistant.answer.condense import parse_history
 
                 result = answerer.answer(item["question"], parse_history(item.get("history")), k=args.k)
                 out = {"id": item_id, **result.to_json()}

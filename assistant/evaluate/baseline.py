@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.answer.answerer import AnswerResult
+from assistant.answer.condense import condense, parse_history
 from assistant.answer.generate import not_found_sentence
+from assistant.answer.result import AnswerResult
 from assistant.config import Settings, read_prompt
 from assistant.ingest.load import LoadError, iter_files, read_article
 from assistant.retrieve.retriever import Passage
@@ -64,7 +65,6 @@ class TutorialBaseline:
         )
         self.store = Chroma(collection_name="tutorial", embedding_function=get_index_embedder(), client=client)
         self.store.add_documents(splits)
-        self.retriever = self.store.as_retriever(search_kwargs={"k": K})
         model_path = settings.llm_model or str(ensure_model(settings.cache_dir, say=lambda m: None))
         self.llm = ChatLlamaCpp(
             model_path=model_path,
@@ -80,8 +80,9 @@ class TutorialBaseline:
         self.model_name = f"tutorial:{Path(model_path).name}"
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
+        """The tutorial's similarity search: the top ``k`` splits (the tutorial's 4 by default)."""
         out = []
-        for d in self.retriever.invoke(question):
+        for d in self.store.similarity_search(question, k=k or K):
             start = int(d.metadata.get("start_index", 0))
             out.append(
                 Passage(
@@ -98,8 +99,11 @@ class TutorialBaseline:
         return out
 
     def answer(self, question: str, history: Any = None, k: int | None = None) -> AnswerResult:
+        """The tutorial chain on the standalone question (a follow-up is read with its history,
+        as the evaluation reads it for the baseline's retrieval)."""
         t0 = time.perf_counter()
-        passages = self.search(question)
+        question = condense(question, parse_history(history))
+        passages = self.search(question, k)
         t1 = time.perf_counter()
         context = "\n\n".join(p.text for p in passages)
         first = None

@@ -175,7 +175,7 @@ def remeasure(records: list[dict[str, Any]], settings: Any) -> list[dict[str, An
 
 def replay(rec: dict[str, Any], policy: Policy) -> dict[str, Any]:
     """What ``policy`` would have shown for one recorded question, and how long it would take."""
-    from assistant.answer.answerer import compose
+    from assistant.answer.compose import compose
 
     f = Features.from_json(rec["features"])
     d = decide(f, policy)

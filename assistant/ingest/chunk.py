@@ -156,6 +156,49 @@ def _quote_open_after(text: str, a: int, b: int, was_open: bool) -> bool:
     return was_open
 
 
+def _group(
+    text: str, sentences: list[tuple[int, int]], max_chars: int, hard_max: int
+) -> tuple[list[list[tuple[int, int]]], dict[int, bool]]:
+    """A paragraph's sentences in groups of at most ``max_chars`` (``hard_max`` while a quotation
+    is open), a short last group joined to the one before; and, for each sentence start, whether
+    a quotation is open there."""
+    groups: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    quote_open = False
+    open_before: dict[int, bool] = {}
+    for s in sentences:
+        open_before[s[0]] = quote_open
+        limit = hard_max if quote_open else max_chars
+        if current and s[1] - current[0][0] > limit:
+            groups.append(current)
+            current = []
+        current.append(s)
+        quote_open = _quote_open_after(text, s[0], s[1], quote_open)
+    if not current:
+        return groups, open_before
+    short = current[-1][1] - current[0][0] < max_chars // 4
+    if groups and short and current[-1][1] - groups[-1][0][0] <= hard_max:
+        groups[-1].extend(current)
+    else:
+        groups.append(current)
+    return groups, open_before
+
+
+def _speaker(text: str, p0: int, a: int, b: int, quote_open: bool, last_speaker: str) -> tuple[list[str], str]:
+    """Who speaks in ``text[a:b]`` (of the paragraph starting at ``p0``): the names it attributes
+    speech to, else the speaker it continues (a quotation opened before it, or "he said" after
+    the last person named)."""
+    own = find_speakers(text[a:b])
+    if own:
+        return own, ""
+    before = find_speakers(text[p0:a])
+    if before and (quote_open or _QUOTE_START.match(text, a)):
+        return own, before[-1]
+    if last_speaker and PRONOUN_SPEECH.search(text, a, b):
+        return own, last_speaker
+    return own, ""
+
+
 def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
     """Split an article into chunks of whole sentences, each within one paragraph."""
     text = article.text
@@ -168,50 +211,13 @@ def chunk_article(article: Article, max_chars: int = 420) -> list[Chunk]:
             sentences = split_sentences(text, p0, p1)
             if not sentences or _is_noise(text[p0:p1]):
                 continue
-            groups: list[list[tuple[int, int]]] = []
-            current: list[tuple[int, int]] = []
-            quote_open = False
-            open_before: dict[int, bool] = {}  # sentence start -> a quotation is open there
-            for s in sentences:
-                open_before[s[0]] = quote_open
-                if current:
-                    size = s[1] - current[0][0]
-                    limit = hard_max if quote_open else max_chars
-                    if size > limit:
-                        groups.append(current)
-                        current = []
-                current.append(s)
-                quote_open = _quote_open_after(text, s[0], s[1], quote_open)
-            if current:
-                if (
-                    groups
-                    and current[-1][1] - current[0][0] < max_chars // 4
-                    and (current[-1][1] - groups[-1][0][0] <= hard_max)
-                ):
-                    groups[-1].extend(current)
-                else:
-                    groups.append(current)
+            groups, open_before = _group(text, sentences, max_chars, hard_max)
             for g in groups:
                 a, b = g[0][0], g[-1][1]
-                own = find_speakers(text[a:b])
-                inherited = ""
-                if not own:
-                    before = find_speakers(text[p0:a])
-                    if before and (open_before[a] or _QUOTE_START.match(text, a)):
-                        inherited = before[-1]
-                    elif last_speaker and PRONOUN_SPEECH.search(text, a, b):
-                        inherited = last_speaker
+                own, inherited = _speaker(text, p0, a, b, open_before[a], last_speaker)
                 last_speaker = (own or [inherited or last_speaker])[-1]
-                chunks.append(
-                    Chunk(
-                        source=article.source,
-                        start=a,
-                        end=b,
-                        text=text[a:b],
-                        speakers=own,
-                        continues_quote_of=inherited,
-                    )
-                )
+                chunk = Chunk(article.source, a, b, text[a:b], speakers=own, continues_quote_of=inherited)
+                chunks.append(chunk)
     for i, c in enumerate(chunks):
         c.ordinal = i
     return chunks

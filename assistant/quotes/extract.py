@@ -148,7 +148,7 @@ class _Extractor:
             if end == b:  # left open at the paragraph's end: the run may go on
                 continue
             self._close_run()
-        self._indirect(p0, p1, frame, cues, quoted)
+        self._indirect(p0, p1, cues, quoted)
 
     def _close_run(self) -> None:
         """Attribute the quotations collected since the last closed one."""
@@ -175,7 +175,7 @@ class _Extractor:
 
         return min(cues, key=cost, default=None)
 
-    def _indirect(self, p0: int, p1: int, frame: str, cues: list[_Cue], quoted: list[tuple[int, int, int]]) -> None:
+    def _indirect(self, p0: int, p1: int, cues: list[_Cue], quoted: list[tuple[int, int, int]]) -> None:
         """Reported speech in the sentences of the paragraph that quote nothing."""
         for s0, s1 in split_sentences(self.text, p0, p1):
             inside = [p0 + a for a, b, _ in quoted if p0 + a < s1 and p0 + b > s0]

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.config import Settings
 from assistant.ingest.chunk import Chunk, chunk_article, embedding_text
@@ -60,12 +60,25 @@ def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, A
     }
 
 
+class Pending(NamedTuple):
+    """A chunk to write: its id, text and metadata, and the text its embedding is made of."""
+
+    id: str
+    text: str
+    meta: dict[str, Any]
+    embed_text: str
+
+
+@dataclass
+class Plan:
+    """What a run writes: new chunks, and the ids of chunks to delete."""
+
+    pending: list[Pending] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+
 def _save_lexical(
-    settings: Settings,
-    collection: Any,
-    old: LexicalIndex | None,
-    removed: set[str],
-    added: list[tuple[str, str, dict[str, Any]]],
+    settings: Settings, collection: Any, old: LexicalIndex | None, removed: set[str], added: list[Pending]
 ) -> None:
     """Bring the saved lexical index to the store's new version: update ``old`` (the one of
     the version before this run) when there is one, tokenizing only ``added``; else read
@@ -73,14 +86,14 @@ def _save_lexical(
     version = index_version(collection)
     if saved_version(settings) == version:
         return
-    lex = updated(old, removed, added) if old is not None else None
+    lex = updated(old, removed, [(a.id, a.text, a.meta) for a in added]) if old is not None else None
     if lex is None or len(lex.ids) != collection.count():
         lex = from_collection(collection)
     save(settings, version, lex)
 
 
-def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, Any], str]], settings: Settings) -> None:
-    """Embed ``pending`` (id, text, metadata, text to embed) and write it to Chroma in groups.
+def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings) -> None:
+    """Embed ``pending`` and write it to Chroma in groups.
 
     Settings.index_batch chunks per group, each one Chroma write, so a killed run loses at
     most one group (the next run writes it). SentenceTransformer sorts each call's texts by
@@ -92,14 +105,14 @@ def _embed_and_write(collection: Any, pending: list[tuple[str, str, dict[str, An
     embedder = chunk_embedder(settings)
     bar = _progress(len(pending), settings.quiet)
     step = settings.index_batch
-    pending = sorted(pending, key=lambda p: len(p[3]))
+    pending = sorted(pending, key=lambda p: len(p.embed_text))
     for i in range(0, len(pending), step):
         batch = pending[i : i + step]
         collection.upsert(
-            ids=[b[0] for b in batch],
-            documents=[b[1] for b in batch],
-            metadatas=[b[2] for b in batch],
-            embeddings=embedder.encode([b[3] for b in batch]),
+            ids=[b.id for b in batch],
+            documents=[b.text for b in batch],
+            metadatas=[b.meta for b in batch],
+            embeddings=embedder.encode([b.embed_text for b in batch]),
         )
         bar.update(len(batch))
     bar.close()
@@ -111,6 +124,60 @@ def _progress(total: int, quiet: bool) -> Any:
     return tqdm(total=total, unit="chunk", desc="Embedding", disable=quiet or not sys.stderr.isatty())
 
 
+def _known(settings: Settings, collection: Any) -> tuple[LexicalIndex | None, dict[str, set[str]]]:
+    """The saved lexical index when it is of the store's version, and the chunk ids of each path
+    in the store (from that index when there is one, without reading every record from Chroma)."""
+    old = None if is_writing(collection) else load(settings, index_version(collection))
+    if old is not None:
+        known_ids, known_metas = old.ids, old.metas
+    else:
+        got = get_all(collection, ["metadatas"])
+        known_ids, known_metas = got["ids"], got["metadatas"]
+    ids_by_path: dict[str, set[str]] = {}
+    for cid, meta in zip(known_ids, known_metas):
+        ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
+    return old, ids_by_path
+
+
+def _plan(
+    paths: Iterable[Path], settings: Settings, ids_by_path: dict[str, set[str]], report: IndexReport, say: Callable
+) -> Plan:
+    """Chunk every usable file; what is new is pending, what is gone or replaced is stale."""
+    plan = Plan()
+    for path, problem in iter_files(paths):
+        if problem is None:
+            try:
+                article = read_article(path, settings.max_file_bytes)
+            except LoadError as exc:
+                problem = str(exc)
+        if problem is not None:
+            # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
+            # must not stay searchable: its old chunks go, and the report says so.
+            gone = ids_by_path.pop(str(path.resolve()), set())
+            plan.stale.extend(gone)
+            report.skipped.append((str(path), problem))
+            say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
+            continue
+        file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
+        chunks = chunk_article(article, settings.chunk_chars)
+        new_ids = {c.chunk_id for c in chunks}
+        old_ids = ids_by_path.pop(str(article.path), set())
+        if new_ids == old_ids:
+            report.files_unchanged += 1
+            continue
+        report.files_indexed += 1
+        for c in chunks:
+            if c.chunk_id not in old_ids:
+                text = embedding_text(article.title, c.text, c.continues_quote_of)
+                plan.pending.append(Pending(c.chunk_id, c.text, chunk_metadata(article, c, file_sha), text))
+        plan.stale.extend(old_ids - new_ids)
+    # Files that were indexed before but no longer exist on disk.
+    for old_path, ids in ids_by_path.items():
+        if not Path(old_path).exists():
+            plan.stale.extend(ids)
+    return plan
+
+
 def build_index(
     paths: Iterable[Path],
     settings: Settings,
@@ -120,67 +187,21 @@ def build_index(
     report = IndexReport()
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
-        # What the store holds: from the saved lexical index when it is of the store's version
-        # (the same ids and metadata, without reading every record back from Chroma).
-        old = None if is_writing(collection) else load(settings, index_version(collection))
-        if old is not None:
-            known_ids, known_metas = old.ids, old.metas
-        else:
-            got = get_all(collection, ["metadatas"])
-            known_ids, known_metas = got["ids"], got["metadatas"]
-        ids_by_path: dict[str, set[str]] = {}
-        for cid, meta in zip(known_ids, known_metas):
-            ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
-
-        pending: list[tuple[str, str, dict[str, Any], str]] = []
-        stale: list[str] = []
-        for path, problem in iter_files(paths):
-            if problem is None:
-                try:
-                    article = read_article(path, settings.max_file_bytes)
-                except LoadError as exc:
-                    problem = str(exc)
-            if problem is not None:
-                # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
-                # must not stay searchable: its old chunks go, and the report says so.
-                gone = ids_by_path.pop(str(path.resolve()), set())
-                stale.extend(gone)
-                report.skipped.append((str(path), problem))
-                say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
-                continue
-            file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
-            chunks = chunk_article(article, settings.chunk_chars)
-            new_ids = {c.chunk_id for c in chunks}
-            old_ids = ids_by_path.pop(str(article.path), set())
-            if new_ids == old_ids:
-                report.files_unchanged += 1
-                continue
-            report.files_indexed += 1
-            for c in chunks:
-                if c.chunk_id not in old_ids:
-                    meta = chunk_metadata(article, c, file_sha)
-                    pending.append(
-                        (c.chunk_id, c.text, meta, embedding_text(article.title, c.text, c.continues_quote_of))
-                    )
-            stale.extend(old_ids - new_ids)
-        # Files that were indexed before but no longer exist on disk.
-        for old_path, ids in ids_by_path.items():
-            if not Path(old_path).exists():
-                stale.extend(ids)
-
-        if pending or stale:
+        old, ids_by_path = _known(settings, collection)
+        plan = _plan(paths, settings, ids_by_path, report, say)
+        if plan.pending or plan.stale:
             bump_version(collection, writing=True)  # a run killed from here on leaves it marked
-        if pending:
-            _embed_and_write(collection, pending, settings)
+        if plan.pending:
+            _embed_and_write(collection, plan.pending, settings)
             if settings.embed_backend != "torch":
                 # A no-op once the export exists; else torch was just loaded for the chunks, so it is cheap.
                 ensure_onnx(settings.cache_dir, say=say)
-        for i in range(0, len(stale), 500):
-            collection.delete(ids=stale[i : i + 500])
-        report.chunks_added = len(pending)
-        report.chunks_removed = len(stale)
-        if pending or stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
+        for i in range(0, len(plan.stale), 500):
+            collection.delete(ids=plan.stale[i : i + 500])
+        report.chunks_added = len(plan.pending)
+        report.chunks_removed = len(plan.stale)
+        if plan.pending or plan.stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
-        _save_lexical(settings, collection, old, set(stale), [(b[0], b[1], b[2]) for b in pending])
+        _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
         report.total_chunks = collection.count()
     return report

@@ -109,7 +109,7 @@ class App:
     # -- chat ------------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Any:
         """A :class:`~assistant.answer.answerer.StreamReader` over the answer; an error while the model is not ready."""
-        from assistant.answer.answerer import StreamReader
+        from assistant.answer.result import StreamReader
 
         self._opened()
         if self.answerer is None:

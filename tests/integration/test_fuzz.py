@@ -58,7 +58,7 @@ def test_history_malformed_or_deep(raw):
 @FUZZ
 @given(q=ANY_TEXT)
 def test_ask_never_crashes_on_the_small_model(small_answerer, q):
-    from assistant.answer.answerer import AnswerResult
+    from assistant.answer.result import AnswerResult
 
     try:
         items = list(small_answerer.stream(q))

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.answerer import Citation, report_conflicts
+from assistant.answer.compose import report_conflicts
 from assistant.answer.conflicts import asked, differ, find_conflicts, values
+from assistant.answer.result import Citation
 from assistant.evaluate.metrics import sides_cited
 from assistant.policy import Policy
 from assistant.retrieve.retriever import Passage
@@ -151,3 +152,19 @@ def test_the_answer_names_each_side_and_cites_it(ferry):
     assert [s["marker"] for s in reported[0]["sides"]] == [1, 2]
     assert sides_cited([["14"], ["17", "seventeen"]], [c.text for c in citations])
     assert not sides_cited([["14"], ["17", "seventeen"]], [citations[0].text])
+
+
+def test_an_article_rewritten_after_indexing_is_read_with_its_new_names(tmp_path):
+    """A running server re-reads an article's names once its file changes (a re-index)."""
+    import os
+
+    from assistant.answer.conflicts import _about
+
+    path = tmp_path / "story.txt"
+    path.write_text("Ferry service resumes\n\nThe harbour master spoke on Monday.\n", encoding="utf-8")
+    passage = Passage(chunk_id="c", source=str(path), title="Ferry service resumes", text="", start=0, end=0, score=1)
+    assert not _about(passage, {"lind"})
+    path.write_text("Ferry service resumes\n\nMarta Lind, the harbour master, spoke on Monday.\n", encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later write, as a re-index sees it
+    assert _about(passage, {"lind"})

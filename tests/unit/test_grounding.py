@@ -172,7 +172,8 @@ def test_backend_failure_carries_the_retrieved_passages(article):
 
 
 def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(article):
-    from assistant.answer.answerer import Answerer, StreamReader
+    from assistant.answer.answerer import Answerer
+    from assistant.answer.result import StreamReader
 
     reply = "Anna Berg said the talks would resume in March [1]."
     answerer = Answerer(
@@ -187,7 +188,8 @@ def test_the_stream_reader_gives_the_tokens_then_the_same_result_as_answer(artic
 
 
 def test_the_passages_come_before_the_first_token(article):
-    from assistant.answer.answerer import Answerer, StreamReader
+    from assistant.answer.answerer import Answerer
+    from assistant.answer.result import StreamReader
 
     reply = "Anna Berg said the talks would resume in March [1]."
     answerer = Answerer(
