@@ -47,7 +47,7 @@ def _error(exc: Exception) -> dict[str, Any]:
 
 
 def add_routes(fastapi_app: Any, app: Any, settings: Settings, pairs: list[tuple[str, str]] | None) -> None:
-    """Register the endpoints on the running server; ``app`` is the :class:`assistant.ui.app.App`."""
+    """Register the endpoints on the running server; ``app`` is the :class:`assistant.ui.state.App`."""
     own = identity(settings)
 
     async def _body(request: Request) -> tuple[dict[str, Any] | None, Any]:

@@ -28,7 +28,7 @@ def test_people_lists_speakers_and_one_persons_quotes_with_exact_offsets(setting
     assert any("QUAD+" in q["text"] for q in person["quotes"])
 
     rc, out = _people(capsys, "Defense Secretary Austin", "--index-dir", str(settings.index_dir))
-    assert rc == 0 and out.startswith("Lloyd Austin (also Austin): 3 quotes in 2 articles")
+    assert rc == 0 and out.startswith("Lloyd Austin (also Austin): 4 quotes in 2 articles")
 
 
 def test_an_unknown_name_is_a_one_line_error(settings, capsys):
