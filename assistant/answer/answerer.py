@@ -109,7 +109,9 @@ class Answerer:
             evidence=evidence,
             features=f,
             raw_answer=gen.text,
-            speaker_quotes=offered_quotes(standalone, self.retriever) if shown_fields["status"] != "answered" else [],
+            speaker_quotes=offered_quotes(standalone, self.retriever, self.settings.max_file_bytes)
+            if shown_fields["status"] != "answered"
+            else [],
             **shown_fields,
         )
 

@@ -112,11 +112,12 @@ def shown(
     }
 
 
-def offered_quotes(question: str, retriever: Any) -> list[dict[str, Any]]:
+def offered_quotes(question: str, retriever: Any, max_bytes: int) -> list[dict[str, Any]]:
     """For "What did X say about Y?" left unanswered: what X is quoted saying at all."""
     from assistant.quotes.people import quotes_of
 
     speaker = question_speaker(question)
     if not speaker:
         return []
-    return [q.to_json() for q in quotes_of(speaker, retriever.speaker_paths(speaker))]
+    paths = retriever.speaker_paths(speaker)
+    return [q.to_json() for q in quotes_of(speaker, paths, max_bytes=max_bytes)]

@@ -18,7 +18,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.answer.evidence import Evidence, label
 from assistant.config import read_prompt
-from assistant.errors import BackendError
+from assistant.errors import BackendError, UserError
 
 
 def not_found_sentence() -> str:
@@ -60,10 +60,14 @@ class Generator:
             wait()
 
     def messages(self, question: str, evidence: list[Evidence]) -> list[BaseMessage]:
-        passages = "\n".join(
-            self.passage_template.format(n=e.n, label=label(e), text=" ".join(e.text.split())) for e in evidence
-        )
-        return self.prompt.format_messages(passages=passages, question=question, not_found=not_found_sentence())
+        """The answer prompt; a template in ``prompts/`` with an unknown placeholder is a UserError."""
+        try:
+            passages = "\n".join(
+                self.passage_template.format(n=e.n, label=label(e), text=" ".join(e.text.split())) for e in evidence
+            )
+            return self.prompt.format_messages(passages=passages, question=question, not_found=not_found_sentence())
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _template_error(exc) from None
 
     def warm_up(self, cache_dir: Path) -> None:
         """Let a backend that can (the embedded model) load itself and the prompt's fixed
@@ -78,8 +82,9 @@ class Generator:
 
     def stream(self, question: str, evidence: list[Evidence], out: Generation) -> Iterator[str]:
         """Yield tokens as they arrive; ``out`` collects the text, log-probabilities and timing."""
+        messages = self.messages(question, evidence)
         try:
-            for chunk in self.llm.stream(self.messages(question, evidence)):
+            for chunk in self.llm.stream(messages):
                 out.logprobs.extend(chunk.response_metadata.get("logprobs", []))
                 token = str(chunk.content)
                 if not token:
@@ -102,9 +107,17 @@ class Generator:
             return None
         text = " ".join(" ".join(e.text.split()) for e in cited)
         try:
-            p = ask([HumanMessage(self.verify_template.format(text=text, question=question))])
+            prompt = self.verify_template.format(text=text, question=question)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _template_error(exc) from None
+        try:
+            p = ask([HumanMessage(prompt)])
         except BackendError:
             raise
         except Exception as exc:
             raise BackendError(f"the LLM backend ({self.model_name}) failed to verify: {exc}") from None
         return None if p is None else float(p)
+
+
+def _template_error(exc: Exception) -> UserError:
+    return UserError(f"a prompt template in prompts/ does not fit its fields ({type(exc).__name__}: {exc})")

@@ -46,7 +46,7 @@ def cmd_people(args: argparse.Namespace, s: Settings) -> int:
         return _score(args)
     from assistant.store.chroma import indexed_paths
 
-    everyone = people.indexed_people(str(p) for p in indexed_paths(s))
+    everyone = people.indexed_people((str(p) for p in indexed_paths(s)), s.max_file_bytes)
     if not args.name:
         if args.json:
             print(json.dumps([p.summary() for p in everyone], ensure_ascii=False, indent=2))

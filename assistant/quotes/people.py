@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ingest.attribution import name_parts, same_person
-from assistant.ingest.load import read_article
+from assistant.ingest.load import LoadError, read_article
 from assistant.quotes.extract import Quote, extract_quotes
 
 
@@ -59,20 +59,25 @@ class Person:
         return self.summary() | {"quotes": [q.to_json() for q in self.quotes]}
 
 
+MAX_BYTES = 5 * 1024 * 1024
+"""The default largest article file (``ASSISTANT_MAX_FILE_MB``); callers pass the setting."""
+
+
 @functools.lru_cache(maxsize=4096)
-def _article_quotes(path: str, size: int, mtime_ns: int) -> tuple[tuple[Quote, ...], str, str, str]:
+def _article_quotes(path: str, size: int, mtime_ns: int, max_bytes: int) -> tuple[tuple[Quote, ...], str, str, str]:
     """An article's quotes and its title, date and publisher (cached per file version)."""
-    article = read_article(Path(path))
+    article = read_article(Path(path), max_bytes)
     quotes = tuple(extract_quotes(article.text, article.regions))
     return quotes, article.title, article.date, article.publisher
 
 
-def article_quotes(path: str) -> list[QuoteRecord]:
-    """The quotes of one article file; ``[]`` when it can no longer be read."""
+def article_quotes(path: str, max_bytes: int = MAX_BYTES) -> list[QuoteRecord]:
+    """The quotes of one article file; ``[]`` when it is gone or no longer usable (the next
+    ``assistant index`` removes it) — any other error is raised."""
     try:
         st = os.stat(path)
-        quotes, title, date, publisher = _article_quotes(path, st.st_size, st.st_mtime_ns)
-    except Exception:  # noqa: BLE001 - a file gone or broken since indexing has no quotes to list
+        quotes, title, date, publisher = _article_quotes(path, st.st_size, st.st_mtime_ns, max_bytes)
+    except (OSError, LoadError):
         return []
     return [QuoteRecord(q.speaker, q.text, q.start, q.end, q.kind, path, title, date, publisher) for q in quotes]
 
@@ -116,12 +121,14 @@ def find(people: list[Person], query: str) -> Person | None:
     return fits[0] if len(fits) == 1 else None
 
 
-def quotes_of(name: str, paths: Iterable[str], limit: int = 10) -> list[QuoteRecord]:
+def quotes_of(name: str, paths: Iterable[str], limit: int = 10, max_bytes: int = MAX_BYTES) -> list[QuoteRecord]:
     """The quotes of the person ``name`` names, in the given article files (oldest first)."""
-    records = [r for path in dict.fromkeys(paths) for r in article_quotes(path) if same_person(name, r.speaker)]
+    records = [
+        r for path in dict.fromkeys(paths) for r in article_quotes(path, max_bytes) if same_person(name, r.speaker)
+    ]
     return sorted(records, key=lambda r: (r.date or "9999", r.path, r.start))[:limit]
 
 
-def indexed_people(paths: Iterable[str]) -> list[Person]:
+def indexed_people(paths: Iterable[str], max_bytes: int = MAX_BYTES) -> list[Person]:
     """Everyone quoted in the given article files."""
-    return group(r for path in dict.fromkeys(paths) for r in article_quotes(path))
+    return group(r for path in dict.fromkeys(paths) for r in article_quotes(path, max_bytes))

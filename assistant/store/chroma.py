@@ -51,12 +51,17 @@ def open_collection(settings: Settings, create: bool = False) -> Any:
         return client.get_or_create_collection(
             settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+    from chromadb.errors import NotFoundError
+
     try:
         return client.get_collection(settings.collection, embedding_function=None)
-    except Exception:
+    except NotFoundError:
         raise IndexMissingError(
             f"the index has no collection {settings.collection!r}; build it with: assistant index [PATH ...]"
         ) from None
+    except Exception as exc:  # a damaged store, a server error: say what it was, not "no collection"
+        where = settings.chroma_url or settings.index_dir
+        raise UserError(f"cannot open the index at {where}: {type(exc).__name__}: {exc}") from None
 
 
 def get_all(collection: Any, include: list[str], page: int = 5000) -> dict[str, list[Any]]:

@@ -14,7 +14,8 @@ from assistant.ui.render import EMPTY_INDEX_ERROR, EMPTY_INDEX_NOTE
 class QuotedPeople:
     """Everyone quoted in the indexed articles, grouped once per index version."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
         self._cached: tuple[str, list[Any]] = ("", [])
 
     def everyone(self, retriever: Any) -> list[Any]:
@@ -25,7 +26,7 @@ class QuotedPeople:
         retriever.refresh()
         if self._cached[0] != retriever.version:
             paths = (str(m["path"]) for m in retriever.metas if m.get("path"))
-            self._cached = (retriever.version, indexed_people(paths))
+            self._cached = (retriever.version, indexed_people(paths, self.max_bytes))
         return self._cached[1]
 
 
@@ -41,7 +42,7 @@ class App:
         self._llm: Any = None
         self._answerer_lock = threading.Lock()
         self.load_error = ""
-        self.quoted = QuotedPeople()
+        self.quoted = QuotedPeople(settings.max_file_bytes)
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
         self._ready = threading.Event()

@@ -212,3 +212,16 @@ def test_markers_are_numbered_in_order_of_first_appearance(article):
     by_marker = {c.marker: c.text for c in r.citations}
     assert "Vienna" in by_marker[1] and "March" in by_marker[2]  # each number still points at its own span
     _exact(r)
+
+
+def test_a_template_that_does_not_fit_its_fields_is_not_called_a_backend_failure(article):
+    from assistant.answer.answerer import Answerer
+    from assistant.errors import BackendError, UserError
+
+    answerer = Answerer(
+        Settings(), retriever=StubRetriever(article), llm=ScriptedChatModel(replies=["x"]), policy=POLICY
+    )  # type: ignore[arg-type]
+    answerer.generator.passage_template = "[{n}] {no_such_field}"
+    with pytest.raises(UserError, match="prompt template") as err:
+        answerer.answer("Who signed the ferry accord?")
+    assert not isinstance(err.value, BackendError)
