@@ -1,7 +1,9 @@
 """Every threshold and weight of retrieval, evidence selection, support and refusal, in one object.
 
-The :class:`Retriever` and the :class:`~assistant.answer.answerer.Answerer` take a :class:`Policy`;
-nothing else in the package holds a tuning constant.  The defaults below were chosen by
+The :class:`Retriever` and the :class:`~assistant.answer.answerer.Answerer` take a :class:`Policy`.
+It holds the thresholds and weights that decide what is retrieved, cited and refused; the
+rules' own constants (the support score's parts in :mod:`assistant.answer.support`, chunk
+sizes in :mod:`assistant.ingest.chunk`) stay beside the rule they shape.  The defaults below were chosen by
 ``assistant eval --calibrate`` over ``eval/dev.jsonl`` together with an unrelated
 encyclopedia set (see ``docs/evaluation.md`` for that run and its table); change them by
 passing a policy file (``--policy FILE`` or ``ASSISTANT_POLICY``) holding any subset of the
@@ -11,11 +13,15 @@ fields as JSON, e.g. ``{"verify_min": 0.4}``.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
+
+MINIMUM = {"rrf_k": 0, "candidates": 1, "evidence_budget": 1, "max_evidence": 1, "conflict_pool": 0}
+"""The smallest value each whole-number field can take (``rrf_k`` below 0 would divide by zero)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,15 @@ class Policy:
     """… and when its article's title and the most relevant sentence's article title have at
     least this embedding cosine (the two articles report the same story)."""
 
+    def __post_init__(self) -> None:
+        for name, low in MINIMUM.items():
+            if getattr(self, name) < low:
+                raise UserError(f"policy field {name} must be at least {low}, got {getattr(self, name)!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise UserError(f"policy field {f.name} must be a finite number, got {value!r}")
+
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
@@ -130,11 +145,16 @@ class Policy:
                 raise UserError(f"policy file {path}: unknown field {key!r}")
             if want is bool and not isinstance(value, bool) or want in (int, float) and isinstance(value, bool):
                 raise UserError(f"policy file {path}: {key} must be {want.__name__}")
+            if want is int and isinstance(value, float) and not value.is_integer():
+                raise UserError(f"policy file {path}: {key} must be a whole number, got {value!r}")
             try:
                 clean[key] = want(value)
             except (TypeError, ValueError):
                 raise UserError(f"policy file {path}: {key} must be {want.__name__}") from None
-        return cls().with_(**clean)
+        try:
+            return cls().with_(**clean)
+        except UserError as exc:
+            raise UserError(f"policy file {path}: {exc}") from None
 
 
 def field_docs() -> dict[str, str]:

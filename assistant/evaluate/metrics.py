@@ -49,6 +49,8 @@ def load_dataset(path: Path) -> list[Example]:
             continue
         try:
             d = json.loads(line)
+            if not isinstance(d, dict):
+                raise UserError(f"{path}:{n}: each line must be a JSON object, got {type(d).__name__}")
             ex = Example(
                 id=str(d.get("id", n)),
                 question=d["question"],

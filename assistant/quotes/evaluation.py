@@ -31,6 +31,10 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
+LABEL_FIELDS = ("file", "start", "end", "text", "speakers")
+"""What each hand label holds: the article file, the quote's offsets and text, and who says it."""
+
+
 def load_labels(path: Path) -> list[dict[str, Any]]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -38,7 +42,10 @@ def load_labels(path: Path) -> list[dict[str, Any]]:
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot read quote labels {path}: {exc}") from None
     base = Path(path).resolve().parent
-    for lab in labels:
+    for n, lab in enumerate(labels, 1):
+        missing = [k for k in LABEL_FIELDS if not isinstance(lab, dict) or k not in lab]
+        if missing:
+            raise UserError(f"{path}: label {n} needs {', '.join(missing)} (fields: {', '.join(LABEL_FIELDS)})")
         f = Path(lab["file"])
         if not f.is_file():
             f = base / lab["file"] if (base / lab["file"]).is_file() else Path.cwd() / lab["file"]

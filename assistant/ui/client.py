@@ -12,6 +12,7 @@ server with other settings declines with HTTP 409, and the client answers in-pro
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -24,6 +25,8 @@ from assistant.errors import BackendError, UserError
 
 ASK_PATH = "/api/ask"
 RETRIEVE_PATH = "/api/retrieve"
+TIMEOUT = 600.0
+"""Seconds the client waits for the server's next bytes."""
 
 
 class ServerUnavailable(Exception):
@@ -55,7 +58,7 @@ def _request(url: str, path: str, body: dict[str, Any], auth: str) -> Any:
     target = parsed._replace(netloc=netloc, path=parsed.path.rstrip("/") + path).geturl()
     request = urllib.request.Request(target, data=json.dumps(body).encode(), headers=headers)
     try:
-        return urllib.request.urlopen(request, timeout=600)
+        return urllib.request.urlopen(request, timeout=TIMEOUT)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace")
         if exc.code == 409:
@@ -80,21 +83,38 @@ def ask(
     """Yield the answer's tokens as the server streams them, then the result's JSON."""
     body = {"question": question, "history": history, "k": k, "identity": identity(settings)}
     with _request(url, ASK_PATH, body, settings.auth) as response:
-        for line in response:
-            item = json.loads(line)
-            if "token" in item:
-                yield item["token"]
-            elif "result" in item:
-                yield item["result"]
-            elif "error" in item:
-                _raise(item["error"])
+        try:
+            for line in response:
+                item = _item(url, line)
+                if "token" in item:
+                    yield item["token"]
+                elif "result" in item:
+                    yield item["result"]
+                elif "error" in item:
+                    _raise(item["error"])
+        except (OSError, http.client.HTTPException) as exc:  # a timeout is an OSError
+            raise BackendError(f"the server at {url} stopped answering: {type(exc).__name__}: {exc}") from None
+
+
+def _item(url: str, line: bytes) -> dict[str, Any]:
+    """One line of the answer stream as an object; a clear error for anything else."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        item = None
+    if not isinstance(item, dict):
+        raise BackendError(f"the server at {url} sent a malformed line: {line[:80]!r}")
+    return item
 
 
 def retrieve(url: str, settings: Settings, question: str, k: int | None) -> dict[str, Any]:
     """The server's ``{"question", "passages"}`` for ``question``."""
     body = {"question": question, "k": k, "identity": identity(settings)}
     with _request(url, RETRIEVE_PATH, body, settings.auth) as response:
-        out = json.loads(response.read())
+        try:
+            out = _item(url, response.read())
+        except (OSError, http.client.HTTPException) as exc:
+            raise BackendError(f"the server at {url} stopped answering: {type(exc).__name__}: {exc}") from None
     if "error" in out:
         _raise(out["error"])
     return out
