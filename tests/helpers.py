@@ -135,3 +135,18 @@ def assert_guard_is_active(env: dict[str, str]) -> None:
     assert r.stdout.strip() == "blocked", r.stdout + r.stderr
     assert "192.0.2.1" in probe_log.read_text()
     probe_log.unlink()
+
+
+def assert_consistent(result: dict) -> None:
+    """What a result's status promises holds: an answer carries citations whose spans are exact,
+    and a not-found result shows the not-found sentence with no citation."""
+    from assistant.answer.generate import not_found_sentence
+    from assistant.ingest.load import source_text
+
+    if result["status"] == "answered":
+        assert result["citations"], result
+    else:
+        assert result["status"] == "not_found" and result["method"] == "not_found", result
+        assert not result["citations"] and result["answer"] == not_found_sentence(), result
+    for c in result["citations"]:
+        assert source_text(c.get("path") or c["source"])[c["start"] : c["end"]] == c["text"]

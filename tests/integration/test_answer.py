@@ -11,7 +11,7 @@ import pytest
 from assistant.answer.generate import not_found_sentence
 from assistant.ingest.load import source_text
 from assistant.llm.model_file import smollm_path
-from tests.helpers import cli, free_port, run_cli, running
+from tests.helpers import assert_consistent, cli, free_port, run_cli, running
 
 
 def _assert_exact(citations):
@@ -142,8 +142,9 @@ def test_generation_code_runs_on_the_small_model(small_answerer):
         else:
             result = item
     assert tokens and result is not None
-    assert result.timings_ms["first_token"] <= result.timings_ms["total"]
-    _assert_exact(result.citations)
+    assert "".join(tokens) == result.raw_answer  # what streamed is what the checks read
+    assert 0 < result.timings_ms["first_token"] < result.timings_ms["total"]  # checks run after the draft
+    assert_consistent(result.to_json())
 
 
 @pytest.fixture(scope="module")
@@ -186,10 +187,8 @@ def test_openai_compatible_backend_against_a_real_server(settings, openai_server
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["model"].startswith("openai:smollm2")
-    assert out["answer"] and out["status"] in ("answered", "not_found")
-    assert out["timings_ms"]["first_token"] > 0
-    for c in out["citations"]:
-        assert Path(c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["text"]
+    assert_consistent(out)
+    assert 0 < out["timings_ms"]["first_token"] < out["timings_ms"]["total"]
 
 
 def test_backend_down_is_a_clear_error_and_passages_are_shown(settings):

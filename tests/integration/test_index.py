@@ -195,12 +195,30 @@ def test_killed_index_run_is_completed_by_the_next_run(tmp_path):
         assert saved_version(repaired) == index_version(open_collection(repaired))
 
 
+def _until_locked(index_dir: Path, proc: subprocess.Popen) -> None:
+    """Wait until ``proc`` holds the writer lock of ``index_dir``."""
+    from filelock import FileLock, Timeout
+
+    lock_path = index_dir / ".write.lock"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if lock_path.exists():
+            probe = FileLock(lock_path)
+            try:
+                probe.acquire(timeout=0)
+            except Timeout:
+                return
+            probe.release()
+        time.sleep(0.02)
+    pytest.fail("the first writer never took the lock")
+
+
 def test_concurrent_writers_are_serialized(tmp_path):
     corpus = _corpus(tmp_path)
     index_dir = tmp_path / "shared"
     cmd = [str(VENV_BIN / "assistant"), "index", str(corpus), "--index-dir", str(index_dir)]
     a = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    _until_locked(index_dir, a)  # the first writer holds the store's lock before the second starts
     b = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out_a, err_a = a.communicate(timeout=600)
     out_b, err_b = b.communicate(timeout=600)

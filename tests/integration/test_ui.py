@@ -49,6 +49,38 @@ def server(tmp_path_factory):
         yield url
 
 
+IN_VIEW_JS = """(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const s = getComputedStyle(p);
+    if (/(auto|scroll)/.test(s.overflowY) && p.scrollHeight > p.clientHeight) {
+      const c = p.getBoundingClientRect();
+      if (r.top < c.top || r.bottom > c.bottom) return false;
+    }
+  }
+  return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+}"""
+"""True when the element is inside the window and inside every scrolled box around it."""
+
+TO_TOP_JS = """(sel) => {
+  window.scrollTo(0, 0);
+  for (let p = document.querySelector(sel).parentElement; p; p = p.parentElement) p.scrollTop = 0;
+}"""
+
+
+def _scrolled_into_view(page, selector: str) -> None:
+    """Wait until ``selector`` is scrolled into view (fails after 10 s)."""
+    page.wait_for_function(IN_VIEW_JS, arg=selector, timeout=10_000)
+
+
+def _files_ready(page, *names: str) -> None:
+    """Wait until the upload box lists every file (its upload to the server is done)."""
+    for name in names:
+        page.locator("#upload").get_by_text(name).first.wait_for(timeout=30_000)
+
+
 def _wait_for_model(c):
     """Block until /ask works (while the model loads, it answers "still loading")."""
     deadline = time.time() + 180
@@ -127,8 +159,10 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
     page.locator("#open-source label").first.click()
     mark = page.wait_for_selector("#article-view mark", timeout=20_000)
     assert mark.inner_text() == mark_text
-    page.wait_for_timeout(500)
-    assert mark.is_visible()
+    _scrolled_into_view(page, "#article-view mark")
+    # Positive control: the same check is false once the passage is scrolled away.
+    page.evaluate(TO_TOP_JS, "#article-view mark")
+    assert not page.evaluate(IN_VIEW_JS, "#article-view mark")
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(docs / "screenshot-article.png"), full_page=True)
 
@@ -207,8 +241,7 @@ def test_markers_are_links_that_open_their_passage_even_in_an_earlier_answer(pag
     links.first.click()
     _article_mark_is(page, first_marks["[1]"])
     assert _card_mark(page, "[1]") == first_marks["[1]"]
-    page.wait_for_timeout(500)
-    assert page.query_selector("#article-view mark").is_visible()
+    _scrolled_into_view(page, "#article-view mark")
     # The second answer's last marker opens its own passage.
     links.last.click()
     _article_mark_is(page, last_mark)
@@ -228,8 +261,7 @@ def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
     mark = page.wait_for_selector("#people-article mark", timeout=20_000)
     q = shin.quotes[0]
     assert mark.inner_text() == q.text == source_text(q.path)[q.start : q.end]
-    page.wait_for_timeout(500)
-    assert mark.is_visible()  # scrolled into view
+    _scrolled_into_view(page, "#people-article mark")
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(Path(__file__).parents[2] / "docs" / "screenshot-people.png"), full_page=True)
 
@@ -276,7 +308,7 @@ def test_uploaded_article_becomes_answerable(page, client, tmp_path):
     bad.write_bytes(b"\x00\x01binary")
     page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#upload input[type=file]", [str(good), str(bad)])
-    page.wait_for_timeout(1000)
+    _files_ready(page, good.name, bad.name)
     page.click("#add-files")
     # Queries keep working while the upload is being indexed.
     assert client.predict("Da Zhigang", 2, api_name="/retrieve")["passages"]
@@ -294,7 +326,7 @@ def test_script_tags_in_articles_never_execute(page, tmp_path):
     article = Path(__file__).parents[1] / "data" / "adversarial" / "script_article.txt"
     page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#upload input[type=file]", [str(article)])
-    page.wait_for_timeout(1000)
+    _files_ready(page, article.name)
     page.click("#add-files")
     page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
     page.get_by_role("tab", name="Chat").click()
@@ -302,7 +334,9 @@ def test_script_tags_in_articles_never_execute(page, tmp_path):
     page.wait_for_selector("#sources .src", timeout=180_000)
     page.locator("#open-source label").first.click()
     page.wait_for_selector("#article-view mark", timeout=20_000)
-    page.wait_for_timeout(500)
+    # Rendered as text, the article has no element that could run: no script, no image whose
+    # onerror would fire later; and nothing ran while it was inserted.
+    assert page.locator("#sources script, #sources img, #article-view script, #article-view img").count() == 0
     assert page.evaluate("() => window.__pwned === undefined")
     shown = page.inner_text("#sources") + page.inner_text("#article-view")
     assert "<script>" in shown  # rendered as text, not markup
@@ -353,7 +387,7 @@ def test_an_empty_index_gets_a_page_that_says_how_to_add_articles(empty_server, 
         article.write_text(ARTICLE, encoding="utf-8")
         page.get_by_role("tab", name="Articles").click()
         page.set_input_files("#upload input[type=file]", [str(article)])
-        page.wait_for_timeout(1000)
+        _files_ready(page, article.name)
         page.click("#add-files")
         page.wait_for_selector("#upload-status :text('✅')", timeout=120_000)
         assert "Baltic Ferry Accord" in page.inner_text("#corpus")

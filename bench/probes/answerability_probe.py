@@ -1,4 +1,6 @@
-"""Probe: do other yes/no prompts tell unanswerable questions from answerable ones better than
+"""Probe (docs/evaluation.md, calibration at 37f65f7): five other yes/no verification prompts separated squad-dev's unanswerable questions no better than the recorded turn.
+
+Probe: do other yes/no prompts tell unanswerable questions from answerable ones better than
 the recorded verification turn?
 
 Replays the recorded answers of docs/calibration/records.jsonl through the embedded model (no
@@ -23,7 +25,7 @@ from assistant.evaluate.calibrate import load_records
 from assistant.evaluate.metrics import facts_present
 from assistant.policy import Policy
 
-RECORDS = Path(__file__).resolve().parents[1] / "docs" / "calibration" / "records.jsonl"
+RECORDS = Path(__file__).resolve().parents[2] / "docs" / "calibration" / "records.jsonl"
 PRE = "Does one of the passages answer this exact question, about the same person, thing, place, time and event? Reply yes or no."
 POST = {
     "post_exact": "Does your answer give exactly what the question asks about, for the same person, thing, place, "

@@ -1,4 +1,6 @@
-"""Probe: which yes/no prompt, shown only the cited spans and the question, tells the answers to
+"""Probe (docs/evaluation.md, at f077e99): the plain verify prompt (prompts/verify.txt) refuses unanswerable answers without refusing correct ones; a prompt warning of swapped details refuses correct answers as often.
+
+Probe: which yes/no prompt, shown only the cited spans and the question, tells the answers to
 unanswerable questions from correct ones?
 
 Replays the default policy on calibration records (no regeneration), takes the spans each shown

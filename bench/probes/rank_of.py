@@ -1,4 +1,6 @@
-"""Where a passage ranks for a question: the fused rank of the first chunk holding a text.
+"""Probe (docs/evaluation.md, sources that disagree): where a passage holding a given text ranks for a question; the second side of the 2+2 conflict ranked 14th for "2+2" alone after number words were indexed as digits (37th before).
+
+Where a passage ranks for a question: the fused rank of the first chunk holding a text.
 
     .venv/bin/python bench/rank_of.py "How long had it been since the previous U.S.-South Korea 2+2 meeting?" \\
         "in five years" [--index-dir DIR]
@@ -12,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.retrieve.retriever import Retriever  # noqa: E402

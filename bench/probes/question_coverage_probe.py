@@ -1,4 +1,6 @@
-"""Probe: does "the cited text lacks the question's words" tell unanswerable questions apart?
+"""Probe (docs/evaluation.md): the question's words missing from the cited text do not tell squad-dev's unanswerable questions apart (four measures; every threshold loses more correct answers than it refuses).
+
+Probe: does "the cited text lacks the question's words" tell unanswerable questions apart?
 
 Replays docs/calibration/records.jsonl under the default policy and takes the answers it shows
 (method ``generated``).  For each, it measures how much of the question's content (IDF-weighted)
@@ -28,7 +30,7 @@ from assistant.evaluate.metrics import facts_present
 from assistant.ingest.load import source_text
 from assistant.policy import Policy
 
-RECORDS = Path(__file__).resolve().parents[1] / "docs" / "calibration" / "records.jsonl"
+RECORDS = Path(__file__).resolve().parents[2] / "docs" / "calibration" / "records.jsonl"
 THRESHOLDS = [0.1, 0.2, 0.3, 0.4, 0.5]
 
 
