@@ -12,6 +12,8 @@ from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
 
+ROOT = PROJECT_ROOT
+DATA = Path(__file__).parent / "data"
 SEEDS = PROJECT_ROOT / "seeds"
 GUARD = Path(__file__).parent / "data" / "guard"
 AUTH = "reader:s3cret"

@@ -76,7 +76,7 @@ CHUNK_RULES_VERSION = "8"
 """Part of every chunk ID.  Bump it with any change to what chunks are made or what they carry
 (boundaries, text, speakers: this module, :mod:`~assistant.ingest.attribution`,
 :mod:`~assistant.ingest.lexicon`, :func:`embedding_text`), so that the next ``assistant index``
-re-chunks every article instead of keeping stale chunks.  ``tests/unit/test_golden.py`` fails
+re-chunks every article instead of keeping stale chunks.  ``tests/unit/ingest/test_golden.py`` fails
 when the chunks of its fixture change while this does not.  A comment or a refactor that
 changes no chunk needs no bump, and re-embeds nothing."""
 

@@ -19,7 +19,7 @@ from assistant.ingest.lexicon import STOPWORDS
 
 TOKENIZER_VERSION = "1"
 """Part of the saved BM25 file's format: bump it with any change to what :func:`tokenize` returns
-(``tests/unit/test_golden.py`` fails when the tokens of its fixture change while this does not)."""
+(``tests/unit/ingest/test_golden.py`` fails when the tokens of its fixture change while this does not)."""
 _PLUS = re.compile(r"(?<=[^\W_])\+(?=[^\W_])")  # "2+2" is "2 plus 2"; a final "+" ("Quad+") stays
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*\+?")  # letters and digits of any script
 # Scripts written without spaces between words: a run of them is indexed as character bigrams.

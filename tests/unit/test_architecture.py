@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "assistant"
 CORE = {"config", "policy", "errors", "offline"}
 _BELOW = {
     "ingest": set(),

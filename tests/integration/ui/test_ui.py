@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from assistant.ingest.load import source_text
-from tests.helpers import SEEDS, VENV_BIN, serving
+from tests.helpers import DATA, ROOT, SEEDS, VENV_BIN, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -140,7 +140,7 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
     card = page.wait_for_selector("#sources .src:not(.uncited)", timeout=180_000)
     chat = page.inner_text("#chat")
     assert "[" in chat and "]" in chat, chat
-    docs = Path(__file__).parents[2] / "docs"
+    docs = ROOT / "docs"
     if os.environ.get("UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(docs / "screenshot-answer.png"), full_page=True)
     marker = card.inner_text().split("]")[0] + "]"
@@ -235,7 +235,7 @@ def test_markers_are_links_that_open_their_passage_even_in_an_earlier_answer(pag
     last = links.last.inner_text()
     last_mark = _card_mark(page, last)
     if os.environ.get("UPDATE_SCREENSHOTS"):  # the 2+2 answer: the articles disagree, both sides cited
-        page.screenshot(path=str(Path(__file__).parents[2] / "docs" / "screenshot-conflict.png"), full_page=True)
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-conflict.png"), full_page=True)
     # A click on a marker of the first answer brings that answer's sources back and opens its
     # passage, highlighted and scrolled into view.
     links.first.click()
@@ -263,7 +263,7 @@ def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
     assert mark.inner_text() == q.text == source_text(q.path)[q.start : q.end]
     _scrolled_into_view(page, "#people-article mark")
     if os.environ.get("UPDATE_SCREENSHOTS"):
-        page.screenshot(path=str(Path(__file__).parents[2] / "docs" / "screenshot-people.png"), full_page=True)
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-people.png"), full_page=True)
 
 
 def test_example_questions_come_from_the_quote_index(page):
@@ -323,7 +323,7 @@ def test_uploaded_article_becomes_answerable(page, client, tmp_path):
 
 
 def test_script_tags_in_articles_never_execute(page, tmp_path):
-    article = Path(__file__).parents[1] / "data" / "adversarial" / "script_article.txt"
+    article = DATA / "adversarial" / "script_article.txt"
     page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#upload input[type=file]", [str(article)])
     _files_ready(page, article.name)

@@ -10,7 +10,7 @@ from assistant.evaluate.calibrate import EvalSet, objective, replay, score, to_r
 from assistant.evaluate.metrics import Example
 from assistant.policy import Policy
 from tests.fakes import StubRetriever
-from tests.unit.test_grounding import POLICY
+from tests.unit.answer.test_grounding import POLICY
 
 CASES = [
     ("When will the talks resume?", "Anna Berg said the talks would resume in March [1].", "factual", [["March"]]),

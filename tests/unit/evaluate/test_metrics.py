@@ -1,4 +1,5 @@
 from assistant.evaluate.metrics import facts_present, first_hit_rank, offsets_valid, percentile, supported
+from tests.helpers import ROOT
 
 
 def test_supported_requires_every_support_string():
@@ -34,11 +35,10 @@ def test_percentile():
 
 
 def test_dev_set_is_valid_and_its_support_strings_occur_in_the_seeds():
-    from pathlib import Path
 
     from assistant.evaluate.metrics import load_dataset
 
-    root = Path(__file__).parents[2]
+    root = ROOT
     corpus = "\n".join(p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt"))
     examples = load_dataset(root / "eval" / "dev.jsonl")
     assert len(examples) >= 30

@@ -8,14 +8,13 @@ answers in other languages are best effort; nothing crashes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assistant.ingest.attribution import find_speakers, question_speaker, same_person
 from assistant.ingest.chunk import chunk_article, split_sentences
 from assistant.ingest.load import read_article
 from assistant.store.bm25 import BM25, tokenize
+from tests.helpers import DATA as TEST_DATA
 
-DATA = Path(__file__).parents[1] / "data" / "unicode"
+DATA = TEST_DATA / "unicode"
 
 
 def test_accented_names_are_speakers():

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import SetupError
-from tests.helpers import AUTH, SEEDS, assert_guard_is_active, guarded_env, run_cli
-
-DATA = Path(__file__).parents[1] / "data"
+from tests.helpers import AUTH, DATA, SEEDS, assert_guard_is_active, guarded_env, run_cli
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 A scripted chat model plays the LLM and a bag-of-words embedder plays MiniLM, over a small
 invented article, so every case here is about the checking logic alone.  The real model is
-exercised in tests/integration/test_answer.py.
+exercised in tests/integration/answer/test_answer.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ with the versions they were made under.  When the chunks change while ``CHUNK_RU
 does not, the test fails: an index built before the change would keep stale chunks.  After a
 deliberate change, bump the version and rewrite the file::
 
-    .venv/bin/python tests/unit/test_golden.py --update
+    .venv/bin/python tests/unit/ingest/test_golden.py --update
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
+
 GOLDEN = ROOT / "tests" / "data" / "golden" / "chunks.json"
 FIXTURE = [ROOT / "seeds", ROOT / "tests" / "data" / "conflicts", ROOT / "tests" / "data" / "unicode",
            ROOT / "tests" / "data" / "html"]  # fmt: skip

@@ -1,13 +1,10 @@
 """The quote index: speakers and exact spans of direct and reported speech, and name merging."""
 
-from pathlib import Path
-
 from assistant.ingest.attribution import find_speakers, same_person
 from assistant.quotes.evaluation import load_labels, score
 from assistant.quotes.extract import extract_quotes
 from assistant.quotes.people import QuoteRecord, find, group
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT
 
 
 def quotes(text: str) -> list[tuple[str, str, str]]:

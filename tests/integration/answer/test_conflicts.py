@@ -5,15 +5,15 @@ meeting ("11 years" in one article, "five years" in another)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from assistant.answer.conflicts import find_conflicts
 from assistant.evaluate.metrics import facts_present, load_dataset
 from assistant.ingest.load import source_text
+from tests.helpers import DATA as TEST_DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "conflicts"
+DATA = TEST_DATA / "conflicts"
 QUESTIONS = load_dataset(DATA / "questions.jsonl")
 
 

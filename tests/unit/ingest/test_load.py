@@ -1,10 +1,9 @@
-from pathlib import Path
-
 import pytest
 
 from assistant.ingest.load import LoadError, iter_files, parse_date, read_article, source_text
+from tests.helpers import DATA, ROOT
 
-SEEDS = Path(__file__).parents[2] / "seeds"
+SEEDS = ROOT / "seeds"
 
 
 def test_metadata_from_the_usual_shapes():
@@ -126,7 +125,7 @@ def test_inline_tags_and_entities_stay_inside_their_sentence(tmp_path):
 def test_saved_pages_of_different_shapes(name, sentences, furniture, date):
     from assistant.ingest.chunk import chunk_article, split_sentences
 
-    path = Path(__file__).parents[1] / "data" / "html" / name
+    path = DATA / "html" / name
     a = read_article(path)
     found = [a.text[s:e] for s, e in split_sentences(a.text)]
     for sentence in sentences:

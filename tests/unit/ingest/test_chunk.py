@@ -2,8 +2,9 @@ from pathlib import Path
 
 from assistant.ingest.chunk import chunk_article, split_sentences
 from assistant.ingest.load import read_article
+from tests.helpers import ROOT
 
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
 def test_every_chunk_of_the_seeds_has_exact_offsets():
