@@ -10,18 +10,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.common import query_flags, say, server_flag, via_server
+from assistant.cli.common import command, query_flags, say, server_flag, via_server
 from assistant.config import Settings, check_question
 from assistant.errors import BackendError, UserError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "ask",
-        help="answer a question with checked citations",
-        description="Stream an answer from the articles, then list its numbered sources. "
-        "When the articles do not hold the answer, it says so.",
-    )
+    p = command(sub, "ask", cmd_ask)
     p.add_argument("question", help="the question, in quotes")
     p.add_argument(
         "--history", type=Path, metavar="FILE", help='JSON file: [{"role": "user"|"assistant", "content": ...}]'
@@ -29,22 +24,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     server_flag(p)
     query_flags(p)
-    p.set_defaults(handler=cmd_ask)
 
-    p = sub.add_parser(
-        "batch",
-        help="answer many questions from a JSON-lines file",
-        description='Read lines {"id": ..., "question": str, "history": [...]?} and print one JSON '
-        "object per line. Bad lines are reported as errors and the rest go on.",
-    )
+    p = command(sub, "batch", cmd_batch)
     p.add_argument("file", type=Path, help="JSON-lines input, or - for standard input")
     p.add_argument("--retrieve-only", action="store_true", help="only retrieve; no LLM")
     query_flags(p)
-    p.set_defaults(handler=cmd_batch)
 
-    p = sub.add_parser("chat", help="chat in the terminal, with follow-up questions")
+    p = command(sub, "chat", cmd_chat)
     query_flags(p)
-    p.set_defaults(handler=cmd_chat)
 
 
 def _answerer(s: Settings) -> Any:
@@ -126,6 +113,11 @@ def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) ->
 
 
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
+    """answer a question with checked citations
+
+    Stream an answer from the articles, then list its numbered sources. When the articles do
+    not hold the answer, it says so.
+    """
     from assistant.answer.condense import parse_history
 
     check_question(args.question, s)
@@ -152,6 +144,10 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
+    """chat in the terminal, with follow-up questions
+
+    Ask questions one after another; follow-up questions use the conversation. Ctrl-D quits.
+    """
     answerer = _answerer(s)
     history: list[dict[str, str]] = []
     print("Ask about the indexed articles. Follow-up questions use the conversation. Ctrl-D to quit.")
@@ -191,6 +187,11 @@ def parse_batch_line(line: str) -> dict[str, Any]:
 
 
 def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
+    """answer many questions from a JSON-lines file
+
+    Read lines {"id": ..., "question": str, "history": [...]?} and print one JSON object per
+    line. Bad lines are reported as errors and the rest go on.
+    """
     from assistant.retrieve.retriever import Retriever
 
     retriever = Retriever(s)

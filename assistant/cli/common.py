@@ -11,6 +11,17 @@ from typing import Any
 from assistant.config import positive_int
 
 
+def command(sub: Any, name: str, handler: Callable) -> argparse.ArgumentParser:
+    """Add subcommand ``name``, run by ``handler``.  The handler's docstring is its help: the
+    first line in ``assistant --help``, the rest what ``assistant NAME --help`` says."""
+    import inspect
+
+    summary, _, rest = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
+    p = sub.add_parser(name, help=summary, description=" ".join(rest.split()) or summary)
+    p.set_defaults(handler=handler)
+    return p
+
+
 def say(message: str) -> None:
     """A progress note, on standard error."""
     print(message, file=sys.stderr)

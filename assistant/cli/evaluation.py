@@ -7,28 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.common import query_flags, say
+from assistant.cli.common import command, query_flags, say
 from assistant.config import PROJECT_ROOT, Settings
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "policy",
-        help="show the thresholds that decide citations and refusals",
-        description="Print every threshold and weight of retrieval, evidence selection, the "
-        "claim-span support check and refusal, with what it controls. Override any of them with a "
-        "JSON file: --policy FILE or ASSISTANT_POLICY. `assistant eval --calibrate` chooses them.",
-    )
+    p = command(sub, "policy", cmd_policy)
     p.add_argument("--json", action="store_true", help="print the policy as JSON (a valid --policy file)")
     p.add_argument("--policy", dest="policy_file", type=Path, metavar="FILE", help="JSON file of overrides")
-    p.set_defaults(handler=cmd_policy)
 
-    p = sub.add_parser(
-        "eval",
-        help="measure retrieval and answer quality on a question set",
-        description="Score the assistant on a JSON-lines question set (default: the dev set in "
-        "eval/dev.jsonl). See docs/evaluation.md for the format and the metrics.",
-    )
+    p = command(sub, "eval", cmd_eval)
     p.add_argument("dataset", nargs="?", type=Path, help="JSON-lines dataset (default eval/dev.jsonl)")
     p.add_argument("--retrieve-only", action="store_true", help="retrieval metrics only (seconds)")
     p.add_argument(
@@ -68,7 +56,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="settings refusing more than this share of any set's answerable questions rank last (default 0.05)",
     )
     query_flags(p)
-    p.set_defaults(handler=cmd_eval)
 
 
 def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:
@@ -100,6 +87,11 @@ def cmd_calibrate(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
+    """measure retrieval and answer quality on a question set
+
+    Score the assistant on a JSON-lines question set (default: the dev set in
+    eval/dev.jsonl). See docs/evaluation.md for the format and the metrics.
+    """
     from assistant.evaluate.metrics import (
         evaluate_answers,
         evaluate_retrieval,
@@ -141,6 +133,12 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_policy(args: argparse.Namespace, s: Settings) -> int:
+    """show the thresholds that decide citations and refusals
+
+    Print every threshold and weight of retrieval, evidence selection, the claim-span
+    support check and refusal, with what it controls. Override any of them with a JSON file:
+    --policy FILE or ASSISTANT_POLICY. `assistant eval --calibrate` chooses them.
+    """
     from assistant.policy import field_docs
 
     policy = s.load_policy()

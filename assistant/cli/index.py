@@ -6,24 +6,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.cli.common import err, store_flags
+from assistant.cli.common import command, err, store_flags
 from assistant.config import Settings
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "index",
-        help="add or update articles in the index",
-        description="Index .txt, .md and .html articles. Re-running is cheap: unchanged files are "
-        "skipped, changed files are replaced, deleted files are removed. Bad files are reported "
-        "and skipped. A run that is interrupted is completed by the next one.",
-    )
+    p = command(sub, "index", cmd_index)
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
     store_flags(p)
-    p.set_defaults(handler=cmd_index)
 
 
 def cmd_index(args: argparse.Namespace, s: Settings) -> int:
+    """add or update articles in the index
+
+    Index .txt, .md and .html articles. Re-running is cheap: unchanged files are skipped,
+    changed files are replaced, deleted files are removed. Bad files are reported and
+    skipped. A run that is interrupted is completed by the next one.
+    """
     from assistant.store.build import build_index
 
     def say(message: str) -> None:

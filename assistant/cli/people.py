@@ -6,19 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.cli.common import store_flags
+from assistant.cli.common import command, store_flags
 from assistant.config import Settings
 from assistant.errors import UserError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "people",
-        help="who is quoted in the articles, and what each of them said",
-        description="Without NAME: every quoted person, with their number of quotes and articles. "
-        "With NAME (any form of it: a surname alone, or with a title): each of their quotes, "
-        "direct (in quotation marks) or reported, with its article, date and exact character offsets.",
-    )
+    p = command(sub, "people", cmd_people)
     p.add_argument("name", nargs="?", help="a person's name, in quotes")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument(
@@ -29,7 +23,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "precision and recall of speaker and span",
     )
     store_flags(p)
-    p.set_defaults(handler=cmd_people)
 
 
 def _where(q) -> str:  # noqa: ANN001 - a QuoteRecord
@@ -39,7 +32,12 @@ def _where(q) -> str:  # noqa: ANN001 - a QuoteRecord
 
 
 def cmd_people(args: argparse.Namespace, s: Settings) -> int:
-    """List the quoted people, or print one person's quotes with their sources and offsets."""
+    """who is quoted in the articles, and what each of them said
+
+    Without NAME: every quoted person, with their number of quotes and articles. With NAME
+    (any form of it: a surname alone, or with a title): each of their quotes, direct (in
+    quotation marks) or reported, with its article, date and exact character offsets.
+    """
     from assistant.quotes import people
 
     if args.score:

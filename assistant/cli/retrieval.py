@@ -5,24 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.cli.common import print_passages, query_flags, server_flag, via_server
+from assistant.cli.common import command, print_passages, query_flags, server_flag, via_server
 from assistant.config import Settings
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "retrieve",
-        help="show the passages that best match a question",
-        description="Hybrid search (embeddings + BM25) with exact character offsets into the sources.",
-    )
+    p = command(sub, "retrieve", cmd_retrieve)
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     server_flag(p)
     query_flags(p, llm=False)
-    p.set_defaults(handler=cmd_retrieve)
 
 
 def cmd_retrieve(args: argparse.Namespace, s: Settings) -> int:
+    """show the passages that best match a question
+
+    Hybrid search (embeddings + BM25) with exact character offsets into the sources.
+    """
     out = None
     if s.server:
         from assistant.ui import client as remote

@@ -1,4 +1,4 @@
-"""The deterministic agreement measures in assistant/support.py."""
+"""The deterministic agreement measures in assistant/answer/support.py."""
 
 from __future__ import annotations
 
