@@ -1,14 +1,9 @@
 """Offline question answering over news articles, every claim cited to an exact passage.
 
-The public API, imported lazily so that ``import assistant`` stays cheap::
+The public API (what the README's "Programmatic use" names, and nothing more), imported lazily
+so that ``import assistant`` stays cheap::
 
-    from assistant import Answerer
-
-    from assistant import NewsRetriever
-
-    from assistant import Retriever
-
-    from assistant import Settings
+    from assistant import Answerer, AnswerResult, NewsRetriever, Policy, Retriever, Settings
 
     settings = Settings.from_env()
     answerer = Answerer(settings)

@@ -32,8 +32,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_scale import seed_sentences, vary  # noqa: E402
 
-from assistant import lexical_store  # noqa: E402
 from assistant.config import PROJECT_ROOT, Settings  # noqa: E402
+from assistant.store import bm25_file as lexical_store  # noqa: E402
 from assistant.store.chroma import bump_version, index_version, open_collection  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent

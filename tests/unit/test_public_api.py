@@ -10,6 +10,19 @@ import pytest
 import assistant
 
 
+def test_the_public_names_are_the_ones_the_readme_names():
+    import re
+
+    from tests.helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Programmatic use") :].split("\n## ", 1)[0]
+    named = re.search(r"`from assistant import ([\w, ]+)`", section).group(1).split(", ")
+    assert sorted(named) == sorted(assistant.__all__)
+    for name in named:
+        assert getattr(assistant, name).__name__ == name
+
+
 def test_the_public_names_are_exported():
     from assistant.answer.answerer import Answerer
     from assistant.config import Settings
