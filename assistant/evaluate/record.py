@@ -116,6 +116,17 @@ def load_jobs(spec: str) -> list[Job]:
     return _interleave(groups, SEED)
 
 
+def restore(out: Path) -> None:
+    """Start ``out`` from its committed snapshot ``out.gz`` when ``out`` does not exist yet."""
+    import gzip
+    import shutil
+
+    snapshot = out.with_name(out.name + ".gz")
+    if not out.exists() and snapshot.exists():
+        with gzip.open(snapshot, "rb") as src, out.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
 def done_keys(out: Path) -> set[str]:
     """The keys already recorded in ``out`` (a torn last line is ignored and redone)."""
     if not out.exists():
@@ -154,6 +165,7 @@ def run(jobs: list[Job], settings: Any, out: Path, limit: int, say: Callable[[st
     from assistant.retrieve.retriever import Retriever
     from assistant.store.build import build_index
 
+    restore(out)
     done = done_keys(out)
     todo = [j for j in jobs if j.key not in done][: limit or None]
     say(f"{len(done)} recorded already, {len(todo)} to record into {out}")

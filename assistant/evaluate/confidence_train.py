@@ -1,0 +1,255 @@
+"""Train and evaluate the learned confidence (:mod:`assistant.answer.confidence`) on recorded
+questions (:mod:`assistant.evaluate.record`)::
+
+    .venv/bin/python -m assistant.evaluate.confidence_train --records docs/confidence/records.jsonl.gz
+
+Every recorded question is replayed under the default policy with the model's verification
+threshold off (``verify_min=0``). A question whose draft keeps a supported sentence is a
+*candidate*, and its label is whether its shown answer is right: an answerable question
+whose answer holds a gold answer. An answer to an unanswerable question is always wrong. A
+question with no candidate is ``not_found`` whatever the model says.
+
+The model is a logistic regression (scikit-learn, fixed seed). Its figures are out-of-fold,
+leaving one article out at a time, so no squad-dev figure comes from a model that saw that
+article. ``eval/dev.jsonl`` (the seeds) is never trained on and is scored by the final model.
+The final model is fitted on every squad-dev article and written beside its manifest
+(sha256, data hashes, the command, the seed, the figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.answer.confidence import MANIFEST, NAMES, WEIGHTS, ConfidenceModel, features, sha256
+from assistant.evaluate.metrics import facts_present
+from assistant.policy import Policy
+
+SEED = 13
+C = 1.0
+"""The logistic regression's inverse regularization strength (scikit-learn's default)."""
+HELD_OUT = {"dev"}
+"""Record sets never trained on."""
+
+
+@dataclass
+class Row:
+    """One recorded question: its set, article (the fold), label and the model's inputs."""
+
+    set: str
+    group: str
+    answerable: bool
+    candidate: bool
+    correct: bool
+    p_yes: float
+    old_answered: bool
+    x: dict[str, float]
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Records from a JSON-lines file, gzipped or not (a torn last line is skipped)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    out = []
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+    return out
+
+
+def _group(rec: dict[str, Any]) -> str:
+    if rec.get("article"):
+        return Path(rec["article"]).stem
+    if rec["set"] == "squad-dev":
+        return rec["id"].rsplit("-", 1)[0]
+    return rec["set"]
+
+
+def to_row(rec: dict[str, Any], policy: Policy) -> Row:
+    """Replay one record without the verification threshold, and under the policy itself."""
+    from assistant.answer.compose import compose
+    from assistant.answer.evidence import Evidence
+    from assistant.answer.refusal import Features, decide
+    from assistant.retrieve.retriever import Passage
+
+    f = Features.from_json(rec["features"])
+    evidence = [Evidence(**e) for e in rec["evidence"]]
+    passages = [Passage(**p) for p in rec["retrieved"]]
+    d = decide(f, policy.with_(verify_min=0.0))
+    answer, _ = compose(f, d, evidence, rec["question"], policy)
+    answerable = rec["kind"] != "unanswerable"
+    candidate = d.status == "answered"
+    return Row(
+        set=rec["set"],
+        group=_group(rec),
+        answerable=answerable,
+        candidate=candidate,
+        correct=candidate and answerable and facts_present(rec["facts"], answer),
+        p_yes=f.p_yes or 0.0,
+        old_answered=decide(f, policy).status == "answered",
+        x=features(f, d, answer, rec["question"], passages, policy),
+    )
+
+
+def fit(rows: list[Row]) -> ConfidenceModel:
+    """Logistic regression on standardized inputs, exported as plain numbers."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.array([[r.x[n] for n in NAMES] for r in rows])
+    y = np.array([r.correct for r in rows])
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    lr = LogisticRegression(C=C, max_iter=2000, random_state=SEED).fit((x - scaler.mean_) / scale, y)
+    return ConfidenceModel(tuple(NAMES), tuple(map(float, scaler.mean_)), tuple(map(float, scale)),
+                           tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]))  # fmt: skip
+
+
+def out_of_fold(rows: list[Row]) -> dict[int, float]:
+    """Each training candidate's confidence from a model fitted without its article."""
+    train = [i for i, r in enumerate(rows) if r.candidate and r.set not in HELD_OUT]
+    out: dict[int, float] = {}
+    for group in sorted({rows[i].group for i in train}):
+        model = fit([rows[i] for i in train if rows[i].group != group])
+        for i in train:
+            if rows[i].group == group:
+                out[i] = model.predict(rows[i].x)
+    return out
+
+
+def aurc(conf: list[float], right: list[bool]) -> float:
+    """Area under the risk–coverage curve: the mean, over every coverage, of the error rate
+    among the questions answered at that coverage (most confident first)."""
+    order = sorted(range(len(conf)), key=lambda i: -conf[i])
+    wrong = total = 0.0
+    for n, i in enumerate(order, 1):
+        wrong += not right[i]
+        total += wrong / n
+    return total / max(1, len(order))
+
+
+def curve(conf: list[float], right: list[bool]) -> list[tuple[float, float]]:
+    """(coverage, risk) at every prefix of the questions sorted by confidence."""
+    order = sorted(range(len(conf)), key=lambda i: -conf[i])
+    out, wrong = [], 0
+    for n, i in enumerate(order, 1):
+        wrong += not right[i]
+        out.append((n / len(order), wrong / n))
+    return out
+
+
+def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_not_found: float) -> tuple[float, float]:
+    """``answered`` at or above the lowest confidence whose answers are at least ``precision``
+    right; ``not_found`` below the highest confidence that leaves no more than ``max_not_found``
+    of the answerable questions not found (those without a candidate count first)."""
+    scored = sorted(conf.items(), key=lambda kv: -kv[1])
+    answered, right = 0, 0
+    t_answer = 1.0
+    for i, c in scored:
+        answered += 1
+        right += rows[i].correct
+        if right / answered >= precision:
+            t_answer = c
+    answerable = [i for i, r in enumerate(rows) if r.answerable and r.set not in HELD_OUT]
+    no_candidate = sum(1 for i in answerable if i not in conf)
+    budget = int(max_not_found * len(answerable)) - no_candidate
+    low = sorted(conf[i] for i in answerable if i in conf)
+    t_refuse = low[budget - 1] if budget > 0 and low else 0.0
+    return t_answer, min(t_refuse, t_answer)
+
+
+def states(rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: float) -> dict[str, dict[str, int]]:
+    """How many answerable and unanswerable questions land in each state, and how many
+    ``answered`` ones are right."""
+    out = {s: {"answerable": 0, "unanswerable": 0, "right": 0} for s in ("answered", "uncertain", "not_found")}
+    for i, r in enumerate(rows):
+        c = conf.get(i)
+        state = "not_found" if c is None or c < t_refuse else "answered" if c >= t_answer else "uncertain"
+        out[state]["answerable" if r.answerable else "unanswerable"] += 1
+        out[state]["right"] += r.correct
+    return out
+
+
+def report(rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: float) -> dict[str, Any]:
+    """Per set: AURC of P(yes) alone, of the old policy and of the learned confidence, and the states."""
+    out: dict[str, Any] = {}
+    for name in dict.fromkeys(r.set for r in rows):
+        idx = [i for i, r in enumerate(rows) if r.set == name]
+        right = [rows[i].correct for i in idx]
+        learned = [conf.get(i, 0.0) if rows[i].candidate else 0.0 for i in idx]
+        p_yes = [rows[i].p_yes if rows[i].candidate else 0.0 for i in idx]
+        old = [float(rows[i].old_answered) + 0.5 * rows[i].candidate for i in idx]
+        sub = {j: conf[i] for j, i in enumerate(idx) if i in conf}
+        out[name] = {
+            "questions": len(idx),
+            "aurc": {
+                "p_yes": round(aurc(p_yes, right), 4),
+                "old_policy": round(aurc(old, right), 4),
+                "learned": round(aurc(learned, right), 4),
+            },  # fmt: skip
+            "states": states([rows[i] for i in idx], sub, t_answer, t_refuse),
+        }
+    return out
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m assistant.evaluate.confidence_train", description=__doc__.split("\n\n")[0]
+    )
+    p.add_argument("--records", type=Path, required=True, help="recorded questions (.jsonl or .jsonl.gz)")
+    p.add_argument("--pool", type=Path, default=Path("../shared/eval/squad-dev/train-pool.jsonl"), help="for its hash")
+    p.add_argument("--precision", type=float, default=0.95, help="share of answered that must be right (0.95)")
+    p.add_argument("--max-not-found", type=float, default=0.05, help="share of answerable allowed not found (0.05)")
+    p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
+    p.add_argument("--report", type=Path, help="also write the report (JSON) here")
+    args = p.parse_args(argv)
+    policy = Policy()
+    rows = [to_row(r, policy) for r in read_records(args.records)]
+    conf = out_of_fold(rows)
+    t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
+    final = fit([r for r in rows if r.candidate and r.set not in HELD_OUT])
+    for i, r in enumerate(rows):
+        if r.set in HELD_OUT and r.candidate:
+            conf[i] = final.predict(r.x)  # never trained on: the final model's own figure
+    figures = {
+        "thresholds": {"answered": round(t_answer, 4), "not_found": round(t_refuse, 4)},
+        "training_candidates": sum(r.candidate and r.set not in HELD_OUT for r in rows),
+        "sets": report(rows, conf, t_answer, t_refuse),
+    }
+    print(json.dumps(figures, indent=2))
+    if args.report:
+        args.report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if args.write:
+        WEIGHTS.write_text(json.dumps(final.to_json(), indent=2) + "\n", encoding="utf-8")
+        manifest = {
+            "weights": WEIGHTS.name,
+            "weights_sha256": sha256(WEIGHTS),
+            "command": "python -m assistant.evaluate.confidence_train " + " ".join(argv or sys.argv[1:]),
+            "seed": SEED,
+            "model": f"scikit-learn LogisticRegression(C={C}) on standardized inputs",
+            "data": {
+                "records": str(args.records),
+                "records_sha256": _sha(args.records),
+                "train_pool_sha256": _sha(args.pool),
+            },  # fmt: skip
+            "figures": figures,
+        }
+        MANIFEST.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
