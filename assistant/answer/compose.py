@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.answer.citations import render
@@ -12,6 +13,7 @@ from assistant.answer.refusal import Decision, Features, support_score
 from assistant.answer.result import Citation
 from assistant.config import read_prompt
 from assistant.ingest.attribution import question_speaker
+from assistant.ingest.chunk import split_sentences
 from assistant.policy import Policy
 
 
@@ -34,7 +36,7 @@ def compose(
                     score = support_score(f.sentences[i].agreements[m - 1], policy)
                     verdict = {"verdict": "supported", "score": round(score, 3)}
                     citations.append(Citation(marker=number[m], support=verdict, **span_fields(evidence[m - 1])))
-        return answer, citations
+        return spelled_out(answer, citations), citations
     if d.method == "extracted":
         e = evidence[d.quote - 1]
         speaker = question_speaker(question) or e.speaker
@@ -43,6 +45,37 @@ def compose(
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
         return answer, [Citation(marker=1, support=verdict, **span_fields(e))]
     return not_found_sentence(), []
+
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def answer_words(answer: str) -> list[str]:
+    """The words of an answer, its markers left out."""
+    return _WORD.findall(_MARKER.sub(" ", answer))
+
+
+def bare_fragment(answer: str) -> bool:
+    """The answer's content is only a name or a number ("Israel [1]", "1 [1]"): three words or
+    fewer, none of them a lower-case word longer than three letters."""
+    words = answer_words(answer)
+    return len(words) <= 3 and not any(w.islower() and len(w) > 3 for w in words)
+
+
+def spelled_out(answer: str, citations: list[Citation]) -> str:
+    """A bare fragment ("Brussels [1]") shown with the sentence of its cited span that holds it,
+    so that the reader sees what the article states; any other answer unchanged."""
+    if not citations or not bare_fragment(answer):
+        return answer
+    cited = citations[0]
+    fragment = _MARKER.sub(" ", answer).strip().rstrip(".").strip()
+    sentences = (cited.text[a:b] for a, b in split_sentences(cited.text))
+    sentence = next((x for x in sentences if fragment.lower() in x.lower()), None)
+    if not fragment or sentence is None:
+        return answer
+    template = read_prompt("fragment_answer").strip()
+    return template.format(fragment=fragment, sentence=" ".join(sentence.split()), n=cited.marker)
 
 
 def _short(title: str, limit: int = 60) -> str:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.compose import answer_words, bare_fragment
 from assistant.answer.refusal import Decision, Features, support_score
 from assistant.errors import SetupError
 from assistant.ingest.attribution import question_speaker
@@ -50,21 +50,11 @@ NAMES = (
 )
 """The model's inputs, in order."""
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_MARKER = re.compile(r"\[\d+\]")
 
-
-def bare_fragment(answer: str) -> bool:
-    """The answer's content is only a name or a number ("Israel [1]", "1 [1]"): three words or
-    fewer, none of them a lower-case word other than a short function word."""
-    words = _WORD.findall(_MARKER.sub(" ", answer))
-    return len(words) <= 3 and not any(w.islower() and len(w) > 3 for w in words)
-
-
-def features(
-    f: Features, d: Decision, answer: str, question: str, passages: Sequence[Any], policy: Policy
-) -> dict[str, float]:
-    """The named inputs of the model for one answer (see :data:`NAMES`)."""
+def features(f: Features, d: Decision, question: str, passages: Sequence[Any], policy: Policy) -> dict[str, float]:
+    """The named inputs of the model for one answer (see :data:`NAMES`); the answer's form is
+    read from the model's kept sentences, before a bare fragment is spelled out."""
+    drafted = " ".join(f.sentences[i].text for i, _ in d.kept)
     cited = d.cited_numbers() if d.method == "generated" else ([d.quote] if d.quote else [])
     idx = [n - 1 for n in cited]
     scores = [support_score(f.sentences[i].agreements[m - 1], policy) for i, ms in d.kept for m in ms]
@@ -85,8 +75,8 @@ def features(
         "sentences_written": float(written),
         "logprob_mean": f.logprob_mean if f.logprob_mean is not None else 0.0,
         "logprob_min": f.logprob_min if f.logprob_min is not None else 0.0,
-        "answer_words": math.log1p(len(_WORD.findall(_MARKER.sub(" ", answer)))),
-        "bare_fragment": float(bare_fragment(answer)),
+        "answer_words": math.log1p(len(answer_words(drafted))),
+        "bare_fragment": float(bool(d.kept) and bare_fragment(drafted)),
         "speaker_question": float(speaker),
         "speaker_cited": float(speaker and any(n in f.speaker_spans for n in cited)),
         "extracted": float(d.method == "extracted"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
+import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -88,6 +90,15 @@ def _as_json(items: Iterable[Any]) -> Iterator[str | dict[str, Any]]:
             yield item.to_json()
 
 
+def erase_draft(draft: str, columns: int, lines: int) -> str:
+    """The terminal codes that move the cursor back to where ``draft`` started and clear what
+    it printed; "" when it no longer fits on a screen of ``columns`` × ``lines``."""
+    rows = sum(max(1, math.ceil(len(line) / max(1, columns))) for line in draft.split("\n"))
+    if rows >= lines:
+        return ""
+    return "\r" + (f"\x1b[{rows - 1}A" if rows > 1 else "") + "\x1b[J"
+
+
 def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) -> dict[str, Any]:
     """Print the tokens as they come (or, with ``stream=False``, only the JSON result); return the result."""
     text, result = "", None
@@ -103,9 +114,12 @@ def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) ->
     if not stream:
         print(json.dumps(result, ensure_ascii=False))
         return result
-    print()
     if result["answer"].strip() != text.strip():
-        print(f"\nChecked answer: {result['answer']}")
+        erase = erase_draft(text, *shutil.get_terminal_size()) if sys.stdout.isatty() else ""
+        # On a terminal the checked answer replaces the draft; in a file both stay, labelled.
+        print(f"{erase}{result['answer']}" if erase else f"\n\nChecked answer: {result['answer']}")
+    else:
+        print()
     if result["standalone_question"].strip() != result["question"].strip():
         print(f"(read as: {result['standalone_question']})")
     _print_sources(result)

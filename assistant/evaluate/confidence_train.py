@@ -95,7 +95,7 @@ def to_row(rec: dict[str, Any], policy: Policy) -> Row:
         correct=candidate and answerable and facts_present(rec["facts"], answer),
         p_yes=f.p_yes or 0.0,
         old_answered=decide(f, policy).status == "answered",
-        x=features(f, d, answer, rec["question"], passages, policy),
+        x=features(f, d, rec["question"], passages, policy),
     )
 
 

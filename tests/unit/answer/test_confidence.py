@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from assistant.answer.confidence import NAMES, ConfidenceModel, bare_fragment, features, load, sha256
+from assistant.answer.compose import bare_fragment
+from assistant.answer.confidence import NAMES, ConfidenceModel, features, load, sha256
 from assistant.answer.refusal import Decision, Features
 from assistant.errors import SetupError
 from assistant.policy import Policy
@@ -24,7 +25,7 @@ def test_a_sentence_is_not_a_bare_fragment(answer):
 
 
 def test_every_input_is_measured_for_a_refused_draft():
-    x = features(Features(), Decision(status="not_found", method="not_found"), "", "Who signed it?", [], Policy())
+    x = features(Features(), Decision(status="not_found", method="not_found"), "Who signed it?", [], Policy())
     assert list(x) == list(NAMES)
     assert x["p_yes_missing"] == 1.0 and x["question_missing_cited"] == 1.0
 

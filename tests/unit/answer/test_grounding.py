@@ -225,3 +225,17 @@ def test_a_template_that_does_not_fit_its_fields_is_not_called_a_backend_failure
     with pytest.raises(UserError, match="prompt template") as err:
         answerer.answer("Who signed the ferry accord?")
     assert not isinstance(err.value, BackendError)
+
+
+def test_a_bare_fragment_is_shown_with_the_sentence_of_its_span(article):
+    r, _ = ask(article, "When will the talks resume?", "March [1]")
+    assert r.status == "answered"
+    sentence = next(s for s in r.citations[0].text.split(". ") if "March" in s)
+    assert r.answer.startswith("March. The article says: “") and sentence.strip(" .") in r.answer
+    assert r.answer.endswith("[1]")
+    _exact(r)
+
+
+def test_an_answer_that_is_a_sentence_is_not_spelled_out(article):
+    r, _ = ask(article, "When will the talks resume?", "Anna Berg said the talks would resume in March [1].")
+    assert "The article says" not in r.answer
