@@ -126,25 +126,31 @@ def out_of_fold(rows: list[Row]) -> dict[int, float]:
     return out
 
 
-def aurc(conf: list[float], right: list[bool]) -> float:
-    """Area under the risk–coverage curve: the mean, over every coverage, of the error rate
-    among the questions answered at that coverage (most confident first)."""
-    order = sorted(range(len(conf)), key=lambda i: -conf[i])
-    wrong = total = 0.0
-    for n, i in enumerate(order, 1):
-        wrong += not right[i]
-        total += wrong / n
-    return total / max(1, len(order))
-
-
 def curve(conf: list[float], right: list[bool]) -> list[tuple[float, float]]:
-    """(coverage, risk) at every prefix of the questions sorted by confidence."""
+    """(coverage, risk) at every coverage, most confident first.  Questions of equal confidence
+    are taken in no particular order: within a tie the wrong ones count in proportion, so a
+    policy that only says yes or no is scored by its expectation, not by the order of its ties."""
     order = sorted(range(len(conf)), key=lambda i: -conf[i])
-    out, wrong = [], 0
-    for n, i in enumerate(order, 1):
-        wrong += not right[i]
-        out.append((n / len(order), wrong / n))
+    out: list[tuple[float, float]] = []
+    wrong_before, start = 0.0, 0
+    while start < len(order):
+        end = start
+        while end < len(order) and conf[order[end]] == conf[order[start]]:
+            end += 1
+        tie_wrong = sum(not right[i] for i in order[start:end])
+        for k in range(1, end - start + 1):
+            n = start + k
+            out.append((n / len(order), (wrong_before + tie_wrong * k / (end - start)) / n))
+        wrong_before += tie_wrong
+        start = end
     return out
+
+
+def aurc(conf: list[float], right: list[bool]) -> float:
+    """Area under the risk–coverage curve (:func:`curve`): the mean, over every coverage, of the
+    error rate among the questions answered at that coverage."""
+    pts = curve(conf, right)
+    return sum(r for _, r in pts) / max(1, len(pts))
 
 
 def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_not_found: float) -> tuple[float, float]:
@@ -201,6 +207,36 @@ def report(rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: f
     return out
 
 
+def plot(rows: list[Row], conf: dict[int, float], path: Path) -> None:
+    """Risk–coverage curves of P(yes) alone, the old policy and the learned confidence, one
+    panel per set (matplotlib, from the test extras)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sets = list(dict.fromkeys(r.set for r in rows))
+    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], sets):
+        idx = [i for i, r in enumerate(rows) if r.set == name]
+        right = [rows[i].correct for i in idx]
+        scores = {
+            "P(yes) alone": [rows[i].p_yes if rows[i].candidate else 0.0 for i in idx],
+            "old policy": [float(rows[i].old_answered) + 0.5 * rows[i].candidate for i in idx],
+            "learned": [conf.get(i, 0.0) if rows[i].candidate else 0.0 for i in idx],
+        }
+        for label, score in scores.items():
+            pts = curve(score, right)
+            ax.plot([c for c, _ in pts], [r for _, r in pts], label=f"{label} (AURC {aurc(score, right):.3f})")
+        ax.set_title(f"{name} ({len(idx)} questions)")
+        ax.set_xlabel("coverage (share of questions answered)")
+        ax.set_ylabel("risk (share of those wrong)")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
@@ -215,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-not-found", type=float, default=0.05, help="share of answerable allowed not found (0.05)")
     p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
     p.add_argument("--report", type=Path, help="also write the report (JSON) here")
+    p.add_argument("--plot", type=Path, help="also draw the risk–coverage curves (PNG) here")
     args = p.parse_args(argv)
     policy = Policy()
     rows = [to_row(r, policy) for r in read_records(args.records)]
@@ -232,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(figures, indent=2))
     if args.report:
         args.report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if args.plot:
+        plot(rows, conf, args.plot)
     if args.write:
         WEIGHTS.write_text(json.dumps(final.to_json(), indent=2) + "\n", encoding="utf-8")
         manifest = {

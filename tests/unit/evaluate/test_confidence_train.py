@@ -1,0 +1,36 @@
+"""The selective-answering arithmetic of the confidence training: risk–coverage, AURC, states."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluate.confidence_train import Row, aurc, curve, states, thresholds
+
+
+def test_a_ranking_that_puts_the_wrong_answer_last_has_the_risk_only_at_full_coverage():
+    assert curve([0.9, 0.8, 0.1], [True, True, False]) == [(1 / 3, 0.0), (2 / 3, 0.0), (1.0, 1 / 3)]
+    assert aurc([0.9, 0.8, 0.1], [True, True, False]) == pytest.approx(1 / 9)
+
+
+def test_the_reverse_ranking_scores_worse():
+    assert aurc([0.1, 0.8, 0.9], [True, True, False]) > aurc([0.9, 0.8, 0.1], [True, True, False])
+
+
+def test_ties_are_scored_by_their_expectation_whatever_their_order():
+    assert aurc([1.0, 1.0], [True, False]) == aurc([1.0, 1.0], [False, True]) == pytest.approx(0.5)
+
+
+def _row(answerable: bool, correct: bool, candidate: bool = True) -> Row:
+    return Row("pool", "a", answerable, candidate, correct, 0.0, False, {})
+
+
+def test_thresholds_and_states():
+    rows = [_row(True, True), _row(True, True), _row(True, False), _row(False, False), _row(True, False, False)]
+    conf = {0: 0.95, 1: 0.9, 2: 0.6, 3: 0.3}  # row 4 has no candidate
+    t_answer, t_refuse = thresholds(rows, conf, precision=0.95, max_not_found=0.5)
+    assert t_answer == 0.9  # the two right answers, and nothing below them
+    assert t_refuse == 0.6  # 4 answerable: 2 may be not found, one already is (no candidate)
+    got = states(rows, conf, t_answer, t_refuse)
+    assert got["answered"] == {"answerable": 2, "unanswerable": 0, "right": 2}
+    assert got["uncertain"] == {"answerable": 1, "unanswerable": 0, "right": 0}
+    assert got["not_found"] == {"answerable": 1, "unanswerable": 1, "right": 0}
