@@ -9,6 +9,7 @@ from assistant.answer.citations import render
 from assistant.answer.conflicts import Conflict
 from assistant.answer.evidence import Evidence, span_fields
 from assistant.answer.generate import not_found_sentence
+from assistant.answer.marks import merge, shared_phrases
 from assistant.answer.refusal import Decision, Features, support_score
 from assistant.answer.result import Citation
 from assistant.config import read_prompt
@@ -36,14 +37,18 @@ def compose(
                     score = support_score(f.sentences[i].agreements[m - 1], policy)
                     verdict = {"verdict": "supported", "score": round(score, 3)}
                     citations.append(Citation(marker=number[m], support=verdict, **span_fields(evidence[m - 1])))
-        return spelled_out(answer, citations), citations
+        shown = spelled_out(answer, citations)
+        for c in citations:
+            said = [f.sentences[i].text for i, ms in d.kept if any(number[m] == c.marker for m in ms)]
+            c.marks = _marks([shown] if shown != answer else said, c)
+        return shown, citations
     if d.method == "extracted":
         e = evidence[d.quote - 1]
         speaker = question_speaker(question) or e.speaker
         quote = " ".join(e.text.split())
         answer = read_prompt("quote_answer").strip().format(speaker=speaker, quote=quote, n=1)
         verdict = {"verdict": "quoted", "score": round(1 - f.question.missing_share([e.n - 1]), 3)}
-        return answer, [Citation(marker=1, support=verdict, **span_fields(e))]
+        return answer, [Citation(marker=1, support=verdict, marks=[{"start": e.start, "end": e.end}], **span_fields(e))]
     return not_found_sentence(), []
 
 
@@ -76,6 +81,11 @@ def spelled_out(answer: str, citations: list[Citation]) -> str:
         return answer
     template = read_prompt("fragment_answer").strip()
     return template.format(fragment=fragment, sentence=" ".join(sentence.split()), n=cited.marker)
+
+
+def _marks(sentences: list[str], c: Citation) -> list[dict[str, int]]:
+    spans = merge(p for s in sentences for p in shared_phrases(s, c.text, c.start))
+    return [{"start": a, "end": b} for a, b in spans]
 
 
 def _short(title: str, limit: int = 60) -> str:

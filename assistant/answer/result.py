@@ -17,6 +17,9 @@ class Citation(Span):
 
     marker: int = 0
     support: dict[str, Any] = field(default_factory=dict)
+    marks: list[dict[str, int]] = field(default_factory=list)
+    """The words of the span that the answer states, as exact ``{start, end}`` source offsets
+    (:mod:`assistant.answer.marks`)."""
 
 
 @dataclass(frozen=True)

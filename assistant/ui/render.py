@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ CSS = """
 #sources .meta {font-size:.85em;color:#57606a}
 #sources .marker {font-weight:700;margin-right:.3em}
 #sources mark, #article-view mark, #people-article mark {background:#fff3a3;padding:0 2px;border-radius:2px}
+#sources mark .said, #article-view mark .said {font-weight:700;text-decoration:underline;text-decoration-color:#b58900}
 #sources .notfound {background:#fff4f4;border:1px solid #f0b4b4;border-radius:8px;padding:8px 12px;margin-bottom:10px}
 #article-view .article, #people-article .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
   border-radius:8px;padding:12px;line-height:1.5}
@@ -71,10 +73,23 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a, len(text) if b < 0 else b
 
 
-def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
-    """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``."""
+def highlight(text: str, start: int, end: int, mark_id: str = "", said: Iterable[tuple[int, int]] = ()) -> str:
+    """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``; inside it, the ``said``
+    spans (offsets into ``text``: the words the answer states) in ``<b class="said">``."""
     attr = f' id="{mark_id}"' if mark_id else ""
-    return html.escape(text[:start]) + f"<mark{attr}>{html.escape(text[start:end])}</mark>" + html.escape(text[end:])
+    inner, pos = [], start
+    for a, b in sorted(said):
+        a, b = max(a, pos), min(b, end)
+        if a < b:
+            inner += [html.escape(text[pos:a]), f'<b class="said">{html.escape(text[a:b])}</b>']
+            pos = b
+    inner.append(html.escape(text[pos:end]))
+    return html.escape(text[:start]) + f"<mark{attr}>{''.join(inner)}</mark>" + html.escape(text[end:])
+
+
+def _said(item: dict[str, Any], shift: int = 0) -> list[tuple[int, int]]:
+    """The citation's marks (:mod:`assistant.answer.marks`), shifted to a cut of its source."""
+    return [(int(m["start"]) - shift, int(m["end"]) - shift) for m in item.get("marks") or []]
 
 
 def _meta_line(item: dict[str, Any]) -> str:
@@ -88,7 +103,7 @@ def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:
     start, end = int(item["start"]), int(item["end"])
     if text[start:end] == item["text"]:
         a, b = _paragraph_bounds(text, start, end)
-        body = highlight(text[a:b], start - a, end - a)
+        body = highlight(text[a:b], start - a, end - a, said=_said(item, a))
     else:  # the file changed since indexing: show the stored span only
         body = f"<mark>{html.escape(item['text'])}</mark>"
     cls = "src" if cited else "src uncited"
@@ -187,7 +202,7 @@ def render_article(item: dict[str, Any] | None) -> str:
     title = html.escape(item.get("title") or item["source"])
     return (
         f"<h3>{title}</h3><div class='meta'>{_meta_line(item)}</div>"
-        f"<div class='article'>{highlight(text, start, end, 'cited-span')}</div>"
+        f"<div class='article'>{highlight(text, start, end, 'cited-span', _said(item))}</div>"
     )
 
 

@@ -155,10 +155,15 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
     mark_text = card.query_selector("mark").inner_text()
     assert source.endswith("002_cc4a64d2fab6b694.txt")
     assert mark_text == cited
+    # Inside the highlighted span, the words the answer states are marked, and they are its words.
+    said = [b.inner_text() for b in card.query_selector_all("mark b.said")]
+    assert said and all(" ".join(w.split()).lower() in " ".join(chat.split()).lower() for w in said), (said, chat)
+    assert all(w in cited for w in said)
     # One click opens the whole article with the span highlighted and scrolled into view.
     page.locator("#open-source label").first.click()
     mark = page.wait_for_selector("#article-view mark", timeout=20_000)
     assert mark.inner_text() == mark_text
+    assert [b.inner_text() for b in page.query_selector_all("#article-view mark b.said")] == said
     _scrolled_into_view(page, "#article-view mark")
     # Positive control: the same check is false once the passage is scrolled away.
     page.evaluate(TO_TOP_JS, "#article-view mark")

@@ -239,3 +239,14 @@ def test_a_bare_fragment_is_shown_with_the_sentence_of_its_span(article):
 def test_an_answer_that_is_a_sentence_is_not_spelled_out(article):
     r, _ = ask(article, "When will the talks resume?", "Anna Berg said the talks would resume in March [1].")
     assert "The article says" not in r.answer
+
+
+def test_each_citation_marks_the_words_its_sentence_states_at_exact_offsets(article):
+    r, _ = ask(article, "When will the talks resume?", "Anna Berg said the talks would resume in March [1].")
+    source = article.read_text(encoding="utf-8")
+    marks = r.citations[0].marks
+    assert marks
+    for m in marks:
+        assert r.citations[0].start <= m["start"] < m["end"] <= r.citations[0].end
+        assert source[m["start"] : m["end"]].lower() in r.answer.lower()
+    assert "resume in March" in " ".join(source[m["start"] : m["end"]] for m in marks)

@@ -103,3 +103,22 @@ def test_not_found_offers_the_asked_about_persons_quotes(tmp_path):
     assert "Berg is quoted in the articles, but not on this" in html
     assert "<mark>The port will reopen</mark>" in html
     assert "speaker-quotes" not in render_sources({"status": "not_found", "retrieved": [], "citations": []}, False)
+
+
+def test_the_words_the_answer_states_are_marked_inside_the_highlighted_span(tmp_path):
+    text = "Headline\n\nThe minister said the talks went well <b>today</b>.\nLast."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    start = text.index("talks went well")
+    marks = [{"start": start, "end": start + len("talks went well")}]
+    item = _passage(path, text, "the talks went well <b>today</b>", marks=marks)
+    for html_out in (source_card(item, "[1]"), render_article(item)):
+        assert '<mark id="cited-span">' in html_out or "<mark>" in html_out
+        assert 'the <b class="said">talks went well</b> &lt;b&gt;today&lt;/b&gt;</mark>' in html_out
+
+
+def test_marks_outside_the_span_are_ignored():
+    assert (
+        highlight("abcdef", 1, 4, said=[(0, 2), (3, 6)])
+        == 'a<mark><b class="said">b</b>c<b class="said">d</b></mark>ef'
+    )
