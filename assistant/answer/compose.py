@@ -16,6 +16,7 @@ from assistant.config import read_prompt
 from assistant.ingest.attribution import question_speaker
 from assistant.ingest.chunk import split_sentences
 from assistant.policy import Policy
+from assistant.store.bm25 import number_word
 
 
 def compose(
@@ -62,10 +63,10 @@ def answer_words(answer: str) -> list[str]:
 
 
 def bare_fragment(answer: str) -> bool:
-    """The answer's content is only a name or a number ("Israel [1]", "1 [1]"): three words or
-    fewer, none of them a lower-case word longer than three letters."""
+    """The answer's content is only a name or a number ("Israel [1]", "1 [1]", "five [2]"): three
+    words or fewer, none of them a lower-case word longer than three letters but a number word."""
     words = answer_words(answer)
-    return len(words) <= 3 and not any(w.islower() and len(w) > 3 for w in words)
+    return len(words) <= 3 and not any(w.islower() and len(w) > 3 and number_word(w) == w for w in words)
 
 
 def spelled_out(answer: str, citations: list[Citation]) -> str:
@@ -76,7 +77,8 @@ def spelled_out(answer: str, citations: list[Citation]) -> str:
     cited = citations[0]
     fragment = _MARKER.sub(" ", answer).strip().rstrip(".").strip()
     sentences = (cited.text[a:b] for a, b in split_sentences(cited.text))
-    sentence = next((x for x in sentences if fragment.lower() in x.lower()), None)
+    whole = re.compile(rf"(?<![^\W_]){re.escape(fragment)}(?![^\W_])", re.IGNORECASE)  # "1" is not in "2019"
+    sentence = next((x for x in sentences if whole.search(x)), None)
     if not fragment or sentence is None:
         return answer
     template = read_prompt("fragment_answer").strip()

@@ -103,7 +103,7 @@ def collect(
 
     records = []
     for es in sets:
-        s = _set_settings(settings, es.corpus)
+        s = corpus_settings(settings, es.corpus)
         build_index([es.corpus], s, say=lambda m: None)
         policy = settings.load_policy()
         answerer = Answerer(
@@ -136,7 +136,8 @@ def to_record(es: EvalSet, ex: Example, r: Any) -> dict[str, Any]:
     }
 
 
-def _set_settings(settings: Any, corpus: Path) -> Any:
+def corpus_settings(settings: Any, corpus: Path) -> Any:
+    """``settings`` with an index of its own for ``corpus``, in the cache (one per folder)."""
     key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
     return settings.with_(index_dir=settings.cache_dir / "calibrate" / key, chroma_url="", corpus_dir=corpus)
 
@@ -156,7 +157,7 @@ def remeasure(records: list[dict[str, Any]], settings: Any) -> list[dict[str, An
         if not corpus or not Path(corpus).is_dir():
             raise UserError(f"record {rec['id']}: its article folder {corpus!r} is gone; collect again")
         if corpus not in retrievers:
-            s = _set_settings(settings, Path(corpus))
+            s = corpus_settings(settings, Path(corpus))
             build_index([Path(corpus)], s, say=lambda m: None)
             retrievers[corpus] = Retriever(s, policy=settings.load_policy())
         r = retrievers[corpus]

@@ -160,7 +160,7 @@ def to_line(job: Job, r: Any) -> dict[str, Any]:
 def run(jobs: list[Job], settings: Any, out: Path, limit: int, say: Callable[[str], None]) -> int:
     """Record the jobs not yet in ``out``, at most ``limit`` of them; returns how many were added."""
     from assistant.answer.answerer import Answerer
-    from assistant.evaluate.calibrate import _set_settings
+    from assistant.evaluate.calibrate import corpus_settings
     from assistant.llm import get_llm
     from assistant.retrieve.retriever import Retriever
     from assistant.store.build import build_index
@@ -179,7 +179,7 @@ def run(jobs: list[Job], settings: Any, out: Path, limit: int, say: Callable[[st
     with out.open("a", encoding="utf-8") as fh:
         for n, job in enumerate(todo, 1):
             if job.corpus not in answerers:
-                s = _set_settings(settings, job.corpus)
+                s = corpus_settings(settings, job.corpus)
                 build_index([job.corpus], s, say=lambda m: None)
                 a = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy)
                 a.record = True

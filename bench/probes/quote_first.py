@@ -65,7 +65,7 @@ def main() -> None:
         for rec in records:
             corpus = rec["corpus"]
             if corpus not in retrievers:
-                retrievers[corpus] = Retriever(calibrate._set_settings(s, Path(corpus)))
+                retrievers[corpus] = Retriever(calibrate.corpus_settings(s, Path(corpus)))
             r = retrievers[corpus]
             evidence = [Evidence(**e) for e in rec["evidence"]]
             passages = [Passage(**p) for p in rec["retrieved"]]

@@ -250,3 +250,10 @@ def test_each_citation_marks_the_words_its_sentence_states_at_exact_offsets(arti
         assert r.citations[0].start <= m["start"] < m["end"] <= r.citations[0].end
         assert source[m["start"] : m["end"]].lower() in r.answer.lower()
     assert "resume in March" in " ".join(source[m["start"] : m["end"]] for m in marks)
+
+
+def test_a_bare_number_is_spelled_out_only_from_a_sentence_that_has_it_as_a_word(article):
+    r, _ = ask(article, "How many years ago did the two sides last meet?", "five [3]")
+    assert "The article says" in r.answer and "five years ago" in r.answer
+    r, _ = ask(article, "How many years ago did the two sides last meet?", "fiv [3]")
+    assert "The article says" not in r.answer  # "fiv" is only part of a word there
