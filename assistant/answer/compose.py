@@ -72,8 +72,8 @@ def bare_fragment(answer: str) -> bool:
 def spelled_out(answer: str, citations: list[Citation]) -> str:
     """A bare fragment ("Brussels [1]") shown with the sentence of its cited span that holds it,
     so that the reader sees what the article states; any other answer unchanged."""
-    if not citations or not bare_fragment(answer):
-        return answer
+    if len(citations) != 1 or not bare_fragment(answer):
+        return answer  # two cited fragments would lose one; they stay as written
     cited = citations[0]
     fragment = _MARKER.sub(" ", answer).strip().rstrip(".").strip()
     sentences = (cited.text[a:b] for a, b in split_sentences(cited.text))
