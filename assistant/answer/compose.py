@@ -9,7 +9,7 @@ from assistant.answer.citations import render
 from assistant.answer.conflicts import Conflict
 from assistant.answer.evidence import Evidence, span_fields
 from assistant.answer.generate import not_found_sentence
-from assistant.answer.marks import merge, shared_phrases
+from assistant.answer.marks import WORD, merge, shared_phrases
 from assistant.answer.refusal import Decision, Features, support_score
 from assistant.answer.result import Citation
 from assistant.config import read_prompt
@@ -53,13 +53,12 @@ def compose(
     return not_found_sentence(), []
 
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _MARKER = re.compile(r"\[\d+\]")
 
 
 def answer_words(answer: str) -> list[str]:
     """The words of an answer, its markers left out."""
-    return _WORD.findall(_MARKER.sub(" ", answer))
+    return WORD.findall(_MARKER.sub(" ", answer))
 
 
 def bare_fragment(answer: str) -> bool:

@@ -16,11 +16,12 @@ from collections.abc import Iterable
 
 from assistant.ingest.lexicon import FUNCTION_WORDS, STOPWORDS
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+"""A word: letters and digits of any script, with inner hyphens and apostrophes."""
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in WORD.finditer(text)]
 
 
 def _content(word: str) -> bool:

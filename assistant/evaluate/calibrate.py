@@ -97,19 +97,9 @@ def collect(
     system_prompt: str = "answer_system",
 ) -> list[dict[str, Any]]:
     """Answer every question once in record mode; one record per question."""
-    from assistant.answer.answerer import Answerer
-    from assistant.retrieve.retriever import Retriever
-    from assistant.store.build import build_index
-
     records = []
     for es in sets:
-        s = corpus_settings(settings, es.corpus)
-        build_index([es.corpus], s, say=lambda m: None)
-        policy = settings.load_policy()
-        answerer = Answerer(
-            s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy, system_prompt=system_prompt
-        )
-        answerer.record = True
+        answerer = recording_answerer(settings, es.corpus, llm, system_prompt)
         examples = load_dataset(es.dataset)
         for n, ex in enumerate(examples, 1):
             r = answerer.answer(ex.question, ex.history)
@@ -134,6 +124,20 @@ def to_record(es: EvalSet, ex: Example, r: Any) -> dict[str, Any]:
         "raw_answer": r.raw_answer,
         "timings_ms": r.timings_ms,
     }
+
+
+def recording_answerer(settings: Any, corpus: Path, llm: Any, system_prompt: str = "answer_system") -> Any:
+    """An Answerer in record mode over ``corpus``, indexed first into its own cached store."""
+    from assistant.answer.answerer import Answerer
+    from assistant.retrieve.retriever import Retriever
+    from assistant.store.build import build_index
+
+    s = corpus_settings(settings, corpus)
+    build_index([corpus], s, say=lambda m: None)
+    policy = settings.load_policy()
+    answerer = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy, system_prompt=system_prompt)
+    answerer.record = True
+    return answerer
 
 
 def corpus_settings(settings: Any, corpus: Path) -> Any:

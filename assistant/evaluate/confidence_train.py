@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -237,10 +236,6 @@ def plot(rows: list[Row], conf: dict[int, float], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m assistant.evaluate.confidence_train", description=__doc__.split("\n\n")[0]
@@ -281,8 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             "model": f"scikit-learn LogisticRegression(C={C}) on standardized inputs",
             "data": {
                 "records": str(args.records),
-                "records_sha256": _sha(args.records),
-                "train_pool_sha256": _sha(args.pool),
+                "records_sha256": sha256(args.records),
+                "train_pool_sha256": sha256(args.pool) if args.pool.is_file() else "",
             },  # fmt: skip
             "figures": figures,
         }

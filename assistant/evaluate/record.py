@@ -97,12 +97,12 @@ def load_jobs(spec: str) -> list[Job]:
     path, folder = Path(data), Path(corpus)
     if not path.is_file() or not folder.is_dir():
         raise UserError(f"--set {spec}: no dataset file or no article folder")
-    first = path.read_text(encoding="utf-8").lstrip().split("\n", 1)[0]
-    if '"answerable"' not in first:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if '"answerable"' not in next((x for x in lines if x.strip()), ""):
         return [Job(name, folder, ex, {}) for ex in load_dataset(path)]
     groups: dict[str, list[Job]] = {}
     texts: dict[str, str] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -159,11 +159,8 @@ def to_line(job: Job, r: Any) -> dict[str, Any]:
 
 def run(jobs: list[Job], settings: Any, out: Path, limit: int, say: Callable[[str], None]) -> int:
     """Record the jobs not yet in ``out``, at most ``limit`` of them; returns how many were added."""
-    from assistant.answer.answerer import Answerer
-    from assistant.evaluate.calibrate import corpus_settings
+    from assistant.evaluate.calibrate import recording_answerer
     from assistant.llm import get_llm
-    from assistant.retrieve.retriever import Retriever
-    from assistant.store.build import build_index
 
     restore(out)
     done = done_keys(out)
@@ -172,18 +169,13 @@ def run(jobs: list[Job], settings: Any, out: Path, limit: int, say: Callable[[st
     if not todo:
         return 0
     llm = get_llm(settings, say=say)
-    policy = settings.load_policy()
     answerers: dict[Path, Any] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with out.open("a", encoding="utf-8") as fh:
         for n, job in enumerate(todo, 1):
             if job.corpus not in answerers:
-                s = corpus_settings(settings, job.corpus)
-                build_index([job.corpus], s, say=lambda m: None)
-                a = Answerer(s, retriever=Retriever(s, policy=policy), llm=llm, policy=policy)
-                a.record = True
-                answerers[job.corpus] = a
+                answerers[job.corpus] = recording_answerer(settings, job.corpus, llm)
             r = answerers[job.corpus].answer(job.example.question, job.example.history)
             fh.write(json.dumps(to_line(job, r), ensure_ascii=False) + "\n")
             fh.flush()

@@ -12,6 +12,7 @@ server with other settings declines with HTTP 409, and the client answers in-pro
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import urllib.error
@@ -82,18 +83,24 @@ def ask(
 ) -> Iterator[str | dict[str, Any]]:
     """Yield the answer's tokens as the server streams them, then the result's JSON."""
     body = {"question": question, "history": history, "k": k, "identity": identity(settings)}
-    with _request(url, ASK_PATH, body, settings.auth) as response:
-        try:
-            for line in response:
-                item = _item(url, line)
-                if "token" in item:
-                    yield item["token"]
-                elif "result" in item:
-                    yield item["result"]
-                elif "error" in item:
-                    _raise(item["error"])
-        except (OSError, http.client.HTTPException) as exc:  # a timeout is an OSError
-            raise BackendError(f"the server at {url} stopped answering: {type(exc).__name__}: {exc}") from None
+    with _request(url, ASK_PATH, body, settings.auth) as response, _reading(url):
+        for line in response:
+            item = _item(url, line)
+            if "token" in item:
+                yield item["token"]
+            elif "result" in item:
+                yield item["result"]
+            elif "error" in item:
+                _raise(item["error"])
+
+
+@contextlib.contextmanager
+def _reading(url: str) -> Iterator[None]:
+    """A connection that breaks or times out while the answer is read is a BackendError."""
+    try:
+        yield
+    except (OSError, http.client.HTTPException) as exc:  # a timeout is an OSError
+        raise BackendError(f"the server at {url} stopped answering: {type(exc).__name__}: {exc}") from None
 
 
 def _item(url: str, line: bytes) -> dict[str, Any]:
@@ -110,11 +117,8 @@ def _item(url: str, line: bytes) -> dict[str, Any]:
 def retrieve(url: str, settings: Settings, question: str, k: int | None) -> dict[str, Any]:
     """The server's ``{"question", "passages"}`` for ``question``."""
     body = {"question": question, "k": k, "identity": identity(settings)}
-    with _request(url, RETRIEVE_PATH, body, settings.auth) as response:
-        try:
-            out = _item(url, response.read())
-        except (OSError, http.client.HTTPException) as exc:
-            raise BackendError(f"the server at {url} stopped answering: {type(exc).__name__}: {exc}") from None
+    with _request(url, RETRIEVE_PATH, body, settings.auth) as response, _reading(url):
+        out = _item(url, response.read())
     if "error" in out:
         _raise(out["error"])
     return out
