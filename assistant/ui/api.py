@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import Request  # at module level: FastAPI resolves the handlers' annotations here
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from assistant.config import Settings
@@ -46,8 +47,8 @@ def _error(exc: Exception) -> dict[str, Any]:
     return {"error": {"kind": "user" if isinstance(exc, UserError) else "backend", "message": str(exc)}}
 
 
-def add_routes(fastapi_app: Any, app: Any, settings: Settings, pairs: list[tuple[str, str]] | None) -> None:
-    """Register the endpoints on the running server; ``app`` is the :class:`assistant.ui.state.App`."""
+def routes(app: Any, settings: Settings, pairs: list[tuple[str, str]] | None) -> list[APIRoute]:
+    """The endpoints, handed to the server before it listens; ``app`` is the :class:`assistant.ui.state.App`."""
     own = identity(settings)
 
     async def _body(request: Request) -> tuple[dict[str, Any] | None, Any]:
@@ -105,5 +106,4 @@ def add_routes(fastapi_app: Any, app: Any, settings: Settings, pairs: list[tuple
             return refusal
         return JSONResponse(await run_in_threadpool(_retrieve, body))
 
-    fastapi_app.add_api_route(ASK_PATH, ask, methods=["POST"])
-    fastapi_app.add_api_route(RETRIEVE_PATH, retrieve, methods=["POST"])
+    return [APIRoute(ASK_PATH, ask, methods=["POST"]), APIRoute(RETRIEVE_PATH, retrieve, methods=["POST"])]

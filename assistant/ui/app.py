@@ -78,6 +78,8 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
     demo, app = build_app(settings)
     import gradio as gr
 
+    from assistant.ui.api import routes
+
     print(f"Open http://{'127.0.0.1' if loopback else host}:{port} in your browser (Ctrl-C to stop)", flush=True)
     demo.launch(
         head=CITE_JS,
@@ -93,8 +95,7 @@ def serve(settings: Settings, host: str, port: int, auth: str = "") -> None:
         footer_links=["api"],
         ssr_mode=False,
         theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["monospace"]),
+        # `assistant ask --server URL` endpoints, in place before the port accepts a request
+        app_kwargs={"routes": routes(app, settings, pairs)},
     )
-    from assistant.ui.api import add_routes
-
-    add_routes(demo.app, app, settings, pairs)  # for `assistant ask --server URL`
     demo.block_thread()

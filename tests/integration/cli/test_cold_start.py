@@ -255,3 +255,35 @@ def test_the_api_refuses_malformed_requests(server):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(req, timeout=30)
         assert err.value.code == 400
+
+
+def test_the_api_answers_from_the_first_request(settings, tmp_path):
+    """The ``/api`` routes are in place before the port accepts anything: the first HTTP
+    answer of a fresh server to ``/api/retrieve`` is its own 400, never a 404."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.helpers import VENV_BIN
+
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w")
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_QUIET": "1"}
+    proc = subprocess.Popen([str(VENV_BIN / "assistant"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/retrieve", data=b"[]", headers={"Content-Type": "application/json"}
+    )
+    try:
+        deadline = time.time() + 180
+        while True:
+            assert proc.poll() is None and time.time() < deadline, (tmp_path / "serve.log").read_text()
+            try:
+                urllib.request.urlopen(req, timeout=30)
+            except urllib.error.HTTPError as err:
+                assert err.code == 400  # 404: the server listened before its routes were added
+                break
+            except OSError:
+                time.sleep(0.01)  # not listening yet
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
