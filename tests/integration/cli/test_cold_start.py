@@ -269,7 +269,9 @@ def test_the_api_answers_from_the_first_request(settings, tmp_path):
     port = free_port()
     log = open(tmp_path / "serve.log", "w")
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir), "ASSISTANT_QUIET": "1"}
-    proc = subprocess.Popen([str(VENV_BIN / "assistant"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "assistant"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/retrieve", data=b"[]", headers={"Content-Type": "application/json"}
     )
