@@ -73,11 +73,24 @@ class Policy:
     cited passages (with their titles and speakers) for the answer to stand."""
     question_entities_required: bool = False
     """The question's proper names and numbers must all be in the cited passages."""
-    verify_min: float = 0.5
-    """After the support check, show the model only the cited spans and the question, ask
-    whether they answer it (one short yes/no prompt, without the model's own answer), and let
-    the answer stand only when the probability of "yes" reaches this.  0 turns the check off;
-    backends without token probabilities skip it."""
+    verify_min: float = 0.0
+    """A hard gate on the model's yes/no verification: after the support check the model sees
+    only the cited spans and the question, is asked whether they answer it (one short prompt,
+    without its own answer), and the answer stands only when the probability of "yes" reaches
+    this.  0 (the default) leaves the decision to the learned confidence below, of which that
+    probability is one input; the old policy used 0.5."""
+
+    # -- how sure (:mod:`assistant.answer.confidence`) ------------------------------------
+    confidence_answered: float = 0.8838
+    """An answer whose learned confidence (the probability that it is right) reaches this is
+    ``answered``: shown as checked.  Chosen by ``python -m assistant.evaluate.confidence_train``:
+    the lowest confidence at which at least 95 % of the answers above it were right, out of fold
+    (``docs/confidence.md``)."""
+    confidence_not_found: float = 0.0
+    """Below this confidence the answer is not shown (``not_found``, with the closest passages);
+    between the two thresholds it is ``uncertain``: shown, marked for the reader to check.
+    Chosen by the same run: the highest value that refuses no more than 5 % of the answerable
+    questions."""
 
     logprob_mean_min: float = -100.0
     """The answer stands only when the mean log-probability of its tokens reaches this

@@ -141,12 +141,17 @@ def assert_guard_is_active(env: dict[str, str]) -> None:
 
 def assert_consistent(result: dict) -> None:
     """What a result's status promises holds: an answer carries citations whose spans are exact,
-    and a not-found result shows the not-found sentence with no citation."""
+    an uncertain one also asks the reader to check them, and a not-found result shows the
+    not-found sentence with no citation."""
     from assistant.answer.generate import not_found_sentence
+    from assistant.config import read_prompt
     from assistant.evaluate.metrics import offsets_valid
 
-    if result["status"] == "answered":
+    assert 0.0 <= result["confidence"] <= 1.0, result
+    if result["status"] in ("answered", "uncertain"):
         assert result["citations"], result
+        note = read_prompt("uncertain_note").strip().split("{")[0]
+        assert (note in result["answer"]) == (result["status"] == "uncertain"), result
     else:
         assert result["status"] == "not_found" and result["method"] == "not_found", result
         assert not result["citations"] and result["answer"] == not_found_sentence(), result

@@ -3,8 +3,10 @@
 question (+ history) → standalone question → hybrid retrieval → numbered evidence spans
 (:mod:`assistant.answer.evidence`) → the LLM, streamed (:mod:`assistant.answer.generate`) → every
 sentence measured against every span (:mod:`assistant.answer.citations`,
-:mod:`assistant.answer.support`) → the refusal policy decides what is shown
-(:mod:`assistant.answer.refusal`) → the answer and its citations (:mod:`assistant.answer.compose`).
+:mod:`assistant.answer.support`) → the refusal policy keeps the supported sentences
+(:mod:`assistant.answer.refusal`) → the learned confidence says how sure the answer is
+(:mod:`assistant.answer.confidence`): ``answered``, ``uncertain`` or ``not_found`` → the
+answer and its citations (:mod:`assistant.answer.compose`).
 
 A citation is only ever shown for an exact span (``source_text[start:end] == text``) that
 passed the support check for its sentence.  An answer with no supported sentence is
@@ -20,6 +22,8 @@ from typing import Any
 from assistant.answer.citations import measure_sentences
 from assistant.answer.compose import offered_quotes, shown
 from assistant.answer.condense import condense, parse_history
+from assistant.answer.confidence import features, state
+from assistant.answer.confidence import shipped as confidence_model
 from assistant.answer.conflicts import find_conflicts
 from assistant.answer.evidence import Evidence, select_evidence
 from assistant.answer.generate import Generation, Generator, not_found_sentence
@@ -73,6 +77,7 @@ class Answerer:
             # llama.cpp silences stdout and stderr while it loads; let the error be seen.
             self.generator.wait()
             raise
+        self.confidence = confidence_model()  # checked against its manifest before any question
         self.record = False
 
     @property
@@ -95,7 +100,7 @@ class Answerer:
         clock.lap("retrieve")
         gen = Generation()
         evidence = yield from self._draft(standalone, passages, f, gen, clock)
-        decision = self._decide(standalone, f, evidence, clock)
+        decision, confidence = self._decide(standalone, f, evidence, passages, clock)
         # Checked after the answer is written, so that it never delays the first token.
         conflicts = self._conflicts(standalone, pool)
         clock.lap("conflicts")
@@ -109,8 +114,9 @@ class Answerer:
             evidence=evidence,
             features=f,
             raw_answer=gen.text,
+            confidence=round(confidence, 4),
             speaker_quotes=offered_quotes(standalone, self.retriever, self.settings.max_file_bytes)
-            if shown_fields["status"] != "answered"
+            if shown_fields["status"] == "not_found"
             else [],
             **shown_fields,
         )
@@ -140,14 +146,25 @@ class Answerer:
         clock.lap("check")
         return evidence
 
-    def _decide(self, question: str, f: Features, evidence: list[Evidence], clock: _Clock) -> Decision:
-        """The policy's decision, asking the model's yes/no verification where it needs it."""
+    def _decide(
+        self, question: str, f: Features, evidence: list[Evidence], passages: list[Passage], clock: _Clock
+    ) -> tuple[Decision, float]:
+        """The policy's decision and its learned confidence.  The model's yes/no verification is
+        asked for every answer that keeps a supported sentence (it is the confidence's main
+        input); the confidence then makes it ``answered``, ``uncertain`` or ``not_found``."""
         decision = decide(f, self.policy, verified=False)
-        if decision.needs_verify or (self.record and decision.kept):
+        if decision.needs_verify or decision.kept:
             f.p_yes = self.generator.verify(question, decision.cited(evidence))
             decision = decide(f, self.policy)
             clock.lap("verify")
-        return decision
+        if decision.status != "answered":
+            return decision, 0.0
+        confidence = self.confidence.predict(features(f, decision, question, passages, self.policy))
+        decision.status = state(confidence, self.policy)
+        if decision.status == "not_found":
+            reason = f"the answer is too unsure to show (confidence {confidence:.2f})"
+            decision = Decision("not_found", "not_found", reason, removed=decision.removed)
+        return decision, confidence
 
     def _conflicts(self, question: str, pool: list[Passage]) -> list[Any]:
         if not self.policy.conflict_pool:

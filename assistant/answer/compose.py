@@ -142,12 +142,15 @@ def shown(
     """What the reader is shown for a decision, as :class:`~assistant.answer.result.AnswerResult`
     fields: the answer with its citations, its status and method, and what was removed."""
     answer, citations = compose(f, d, evidence, question, policy)
-    answer, reported = report_conflicts(answer if d.status == "answered" else "", citations, conflicts)
-    answered = d.status == "answered" or bool(reported)
+    visible = d.status in ("answered", "uncertain")
+    if d.status == "uncertain":
+        note = read_prompt("uncertain_note").strip().format(markers=" ".join(f"[{c.marker}]" for c in citations))
+        answer = f"{answer}\n\n{note}"
+    answer, reported = report_conflicts(answer if visible else "", citations, conflicts)
     return {
         "answer": answer or not_found_sentence(),
-        "status": "answered" if answered else d.status,
-        "method": d.method if d.status == "answered" or not reported else "conflict",
+        "status": d.status if visible else "answered" if reported else d.status,
+        "method": d.method if visible or not reported else "conflict",
         "reason": d.reason,
         "citations": citations,
         "removed": [{"sentence": f.sentences[i].text, "why": why} for i, why in d.removed],

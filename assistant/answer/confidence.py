@@ -13,6 +13,7 @@ to run it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -28,7 +29,7 @@ from assistant.ingest.attribution import question_speaker
 from assistant.policy import Policy
 
 NAMES = (
-    "p_yes",
+    "p_yes_logit",
     "p_yes_missing",
     "best_dense",
     "retrieval_missing",
@@ -61,7 +62,7 @@ def features(f: Features, d: Decision, question: str, passages: Sequence[Any], p
     speaker = bool(question_speaker(question))
     written = len(f.sentences)
     out = {
-        "p_yes": f.p_yes if f.p_yes is not None else 0.0,
+        "p_yes_logit": _logit(f.p_yes) if f.p_yes is not None else 0.0,
         "p_yes_missing": float(f.p_yes is None),
         "best_dense": f.best_dense,
         "retrieval_missing": f.retrieval_missing,
@@ -82,6 +83,20 @@ def features(f: Features, d: Decision, question: str, passages: Sequence[Any], p
         "extracted": float(d.method == "extracted"),
     }
     return out
+
+
+def _logit(p: float, eps: float = 1e-4) -> float:
+    """log(p / (1 − p)), with p kept inside [eps, 1 − eps]: P(yes) spreads over the real line."""
+    p = min(max(p, eps), 1 - eps)
+    return math.log(p / (1 - p))
+
+
+def state(confidence: float, policy: Policy) -> str:
+    """``answered``, ``uncertain`` or ``not_found`` for a confidence, by the policy's two
+    calibrated thresholds (``confidence_answered`` and ``confidence_not_found``)."""
+    if confidence >= policy.confidence_answered:
+        return "answered"
+    return "uncertain" if confidence >= policy.confidence_not_found else "not_found"
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,9 @@ class ConfidenceModel:
         model = cls(tuple(d["names"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]))
         if len({len(model.names), len(model.mean), len(model.scale), len(model.coef)}) != 1:
             raise SetupError("the confidence model's arrays differ in length")
+        unknown = set(model.names) - set(NAMES)
+        if unknown:
+            raise SetupError(f"the confidence model needs inputs this version does not measure: {sorted(unknown)}")
         return model
 
 
@@ -116,6 +134,12 @@ MANIFEST = Path(__file__).with_name("confidence_manifest.json")
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.cache
+def shipped() -> ConfidenceModel:
+    """The model shipped in the package, loaded and checked once per process."""
+    return load()
 
 
 def load(weights: Path = WEIGHTS, manifest: Path = MANIFEST) -> ConfidenceModel:

@@ -109,7 +109,8 @@ class Features:
 
 @dataclass
 class Decision:
-    """What to show: ``status`` answered/not_found, ``method`` generated/extracted/not_found."""
+    """What to show: ``status`` answered/uncertain/not_found (``uncertain`` is set by the learned
+    confidence, never by :func:`decide`), ``method`` generated/extracted/not_found."""
 
     status: str
     method: str

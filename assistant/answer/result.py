@@ -50,12 +50,16 @@ class AnswerResult:
     raw_answer: str = ""
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     speaker_quotes: list[dict[str, Any]] = field(default_factory=list)
+    confidence: float = 0.0
+    """The learned probability that the answer is right (:mod:`assistant.answer.confidence`);
+    0 when nothing was found to answer with."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "status": self.status,
+            "confidence": self.confidence,
             "method": self.method,
             "reason": self.reason,
             "citations": [{k: v for k, v in asdict(c).items() if k != "path"} for c in self.citations],

@@ -49,12 +49,24 @@ _METHODS = {
     "conflict": "the articles disagree: each value quoted from its article",
 }
 _VERDICTS = {"value": "states this value"}
+_STATES = {
+    "answered": "answered",
+    "uncertain": "UNCERTAIN: the passage may not answer exactly what you asked",
+    "not_found": "not found",
+}
+
+
+def state_line(result: dict[str, Any]) -> str:
+    """How sure the answer is: its state and its learned confidence."""
+    state = result.get("status", "")
+    return f"[{_STATES.get(state, state)} · confidence {result.get('confidence', 0.0):.2f}]"
 
 
 def _print_sources(result: dict[str, Any]) -> None:
     """How the answer was made, what was removed, and its sources (from the result's JSON)."""
     method, reason = result["method"], result["reason"]
-    print(f"\n({_METHODS.get(method, method)}" + (f": {reason})" if reason and method != "conflict" else ")"))
+    print(f"\n{state_line(result)}")
+    print(f"({_METHODS.get(method, method)}" + (f": {reason})" if reason and method != "conflict" else ")"))
     if result.get("conflicts") and method != "conflict":
         print("(the articles disagree: the last sentence names each value, quoted from its article)")
     for r in result["removed"]:

@@ -27,12 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.confidence import MANIFEST, NAMES, WEIGHTS, ConfidenceModel, features, sha256
-from assistant.evaluate.metrics import facts_present
+from assistant.evaluate.metrics import aurc, curve, facts_present
 from assistant.policy import Policy
 
 SEED = 13
-C = 1.0
-"""The logistic regression's inverse regularization strength (scikit-learn's default)."""
+C_GRID = (0.03, 0.1, 0.3, 1.0)
+"""The logistic regression's inverse regularization strengths tried; each fit takes the one
+whose leave-one-article-out AURC over its own training articles is lowest (nested, so no
+figure comes from a strength chosen on the article it is measured on)."""
+OLD_POLICY = {"verify_min": 0.5}
+"""The policy before the learned confidence: a hard gate on P(yes), the comparison's "old policy"."""
 HELD_OUT = {"dev", "adversarial"}
 """Record sets never trained on: the seeds questions (dev and the adversarial twins)."""
 
@@ -93,24 +97,44 @@ def to_row(rec: dict[str, Any], policy: Policy) -> Row:
         candidate=candidate,
         correct=candidate and answerable and facts_present(rec["facts"], answer),
         p_yes=f.p_yes or 0.0,
-        old_answered=decide(f, policy).status == "answered",
+        old_answered=decide(f, policy.with_(**OLD_POLICY)).status == "answered",
         x=features(f, d, rec["question"], passages, policy),
     )
 
 
-def fit(rows: list[Row]) -> ConfidenceModel:
-    """Logistic regression on standardized inputs, exported as plain numbers."""
+def fit(rows: list[Row], c: float | None = None) -> ConfidenceModel:
+    """Logistic regression on standardized inputs, exported as plain numbers; ``c`` None
+    chooses the regularization from :data:`C_GRID` (:func:`choose_c`)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
+    c = choose_c(rows) if c is None else c
     x = np.array([[r.x[n] for n in NAMES] for r in rows])
     y = np.array([r.correct for r in rows])
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    lr = LogisticRegression(C=C, max_iter=2000, random_state=SEED).fit((x - scaler.mean_) / scale, y)
+    lr = LogisticRegression(C=c, max_iter=2000, random_state=SEED).fit((x - scaler.mean_) / scale, y)
     return ConfidenceModel(tuple(NAMES), tuple(map(float, scaler.mean_)), tuple(map(float, scale)),
                            tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]))  # fmt: skip
+
+
+def choose_c(rows: list[Row]) -> float:
+    """The strength of :data:`C_GRID` with the lowest leave-one-article-out AURC on ``rows``."""
+    groups = sorted({r.group for r in rows})
+    if len(groups) < 3:
+        return C_GRID[-1]
+
+    def score(c: float) -> float:
+        conf = [0.0] * len(rows)
+        for g in groups:
+            model = fit([r for r in rows if r.group != g], c)
+            for i, r in enumerate(rows):
+                if r.group == g:
+                    conf[i] = model.predict(r.x)
+        return aurc(conf, [r.correct for r in rows])
+
+    return min(C_GRID, key=score)
 
 
 def out_of_fold(rows: list[Row]) -> dict[int, float]:
@@ -123,33 +147,6 @@ def out_of_fold(rows: list[Row]) -> dict[int, float]:
             if rows[i].group == group:
                 out[i] = model.predict(rows[i].x)
     return out
-
-
-def curve(conf: list[float], right: list[bool]) -> list[tuple[float, float]]:
-    """(coverage, risk) at every coverage, most confident first.  Questions of equal confidence
-    are taken in no particular order: within a tie the wrong ones count in proportion, so a
-    policy that only says yes or no is scored by its expectation, not by the order of its ties."""
-    order = sorted(range(len(conf)), key=lambda i: -conf[i])
-    out: list[tuple[float, float]] = []
-    wrong_before, start = 0.0, 0
-    while start < len(order):
-        end = start
-        while end < len(order) and conf[order[end]] == conf[order[start]]:
-            end += 1
-        tie_wrong = sum(not right[i] for i in order[start:end])
-        for k in range(1, end - start + 1):
-            n = start + k
-            out.append((n / len(order), (wrong_before + tie_wrong * k / (end - start)) / n))
-        wrong_before += tie_wrong
-        start = end
-    return out
-
-
-def aurc(conf: list[float], right: list[bool]) -> float:
-    """Area under the risk–coverage curve (:func:`curve`): the mean, over every coverage, of the
-    error rate among the questions answered at that coverage."""
-    pts = curve(conf, right)
-    return sum(r for _, r in pts) / max(1, len(pts))
 
 
 def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_not_found: float) -> tuple[float, float]:
@@ -252,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [to_row(r, policy) for r in read_records(args.records)]
     conf = out_of_fold(rows)
     t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
-    final = fit([r for r in rows if r.candidate and r.set not in HELD_OUT])
+    train_rows = [r for r in rows if r.candidate and r.set not in HELD_OUT]
+    final = fit(train_rows)
     for i, r in enumerate(rows):
         if r.set in HELD_OUT and r.candidate:
             conf[i] = final.predict(r.x)  # never trained on: the final model's own figure
@@ -273,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             "weights_sha256": sha256(WEIGHTS),
             "command": "python -m assistant.evaluate.confidence_train " + " ".join(argv or sys.argv[1:]),
             "seed": SEED,
-            "model": f"scikit-learn LogisticRegression(C={C}) on standardized inputs",
+            "model": f"scikit-learn LogisticRegression(C={choose_c(train_rows)}) on standardized inputs",
             "data": {
                 "records": str(args.records),
                 "records_sha256": sha256(args.records),

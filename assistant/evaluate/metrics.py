@@ -189,14 +189,49 @@ def evaluate_retrieval(examples: Sequence[Example], retriever: Any, k: int) -> d
     }
 
 
+def curve(conf: list[float], right: list[bool]) -> list[tuple[float, float]]:
+    """(coverage, risk) at every coverage, most confident first.  Questions of equal confidence
+    are taken in no particular order: within a tie the wrong ones count in proportion, so a
+    policy that only says yes or no is scored by its expectation, not by the order of its ties."""
+    order = sorted(range(len(conf)), key=lambda i: -conf[i])
+    out: list[tuple[float, float]] = []
+    wrong_before, start = 0.0, 0
+    while start < len(order):
+        end = start
+        while end < len(order) and conf[order[end]] == conf[order[start]]:
+            end += 1
+        tie_wrong = sum(not right[i] for i in order[start:end])
+        for k in range(1, end - start + 1):
+            n = start + k
+            out.append((n / len(order), (wrong_before + tie_wrong * k / (end - start)) / n))
+        wrong_before += tie_wrong
+        start = end
+    return out
+
+
+def aurc(conf: list[float], right: list[bool]) -> float:
+    """Area under the risk–coverage curve (:func:`curve`): the mean, over every coverage, of the
+    error rate among the questions answered at that coverage."""
+    pts = curve(conf, right)
+    return sum(r for _, r in pts) / max(1, len(pts))
+
+
 def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progress=None) -> dict[str, Any]:
     """Answer accuracy, citation support and validity, refusals and latency."""
     correct, support_ok, valid, refused_ok, false_refusals, false_conflicts = [], [], [], [], 0, 0
     ttft, total, misses = [], [], []
     by_method: dict[str, dict[str, int]] = {}
     answerable = [ex for ex in examples if ex.kind != "unanswerable"]
+    states = {s: {"answerable": 0, "unanswerable": 0, "right": 0} for s in ("answered", "uncertain", "not_found")}
+    confidence, right = [], []
     for n, ex in enumerate(examples, 1):
         r = answerer.answer(ex.question, ex.history, k)
+        shown_right = ex.kind != "unanswerable" and r.status != "not_found" and facts_present(ex.facts, r.answer)
+        state = states.setdefault(r.status, {"answerable": 0, "unanswerable": 0, "right": 0})
+        state["unanswerable" if ex.kind == "unanswerable" else "answerable"] += 1
+        state["right"] += shown_right
+        confidence.append(getattr(r, "confidence", float(r.status == "answered")))
+        right.append(shown_right)
         cits = [
             {"source": c.source, "path": c.path, "start": c.start, "end": c.end, "text": c.text} for c in r.citations
         ]
@@ -230,6 +265,9 @@ def evaluate_answers(examples: Sequence[Example], answerer: Any, k: int, progres
         "citation_support": round(sum(support_ok) / max(1, len(support_ok)), 3),
         "citation_offsets_valid": round(sum(valid) / len(valid), 3) if valid else "n/a (no citations)",
         "refusal_accuracy": round(sum(refused_ok) / max(1, len(refused_ok)), 3),
+        "answered_right": f"{states['answered']['right']}/{states['answered']['answerable'] + states['answered']['unanswerable']}",
+        "states": states,
+        "aurc": round(aurc(confidence, right), 4),
         "false_refusals": false_refusals,
         "conflicts_found": f"{sum(ok for ex, ok in zip(answerable, correct) if ex.kind == 'conflict')}/"
         f"{sum(ex.kind == 'conflict' for ex in answerable)}",
@@ -252,7 +290,10 @@ def format_report(report: dict[str, Any]) -> str:
     for section, metrics in report.items():
         lines.append(f"== {section}")
         for key, value in metrics.items():
-            if not isinstance(value, list):
+            if key == "states":
+                for state, counts in value.items():
+                    lines.append(f"  {'state ' + state:<26} " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            elif not isinstance(value, list):
                 lines.append(f"  {key:<26} {value}")
         for miss in [m for key, v in metrics.items() if key.endswith("misses") for m in v]:
             detail = miss.get("answer") or ", ".join(miss.get("support", []))

@@ -8,6 +8,7 @@ from typing import Any
 from assistant.errors import BackendError, UserError
 from assistant.ui.render import (
     NOT_FOUND_LABEL,
+    UNCERTAIN_LABEL,
     link_markers,
     passages_json,
     plain,
@@ -60,6 +61,8 @@ def chat_turn(
         else:
             markers = {c["marker"] for c in result["citations"]}
             content = link_markers(result["answer"], len(chat_history) - 1, markers)
+            if result["status"] == "uncertain":
+                content = f"**{UNCERTAIN_LABEL}.** {content}"
             chat_history[-1] = {"role": "assistant", "content": content}
     choices = source_choices(result)
     yield (

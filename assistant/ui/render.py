@@ -15,6 +15,8 @@ from typing import Any
 from assistant.ingest.load import source_text
 
 NOT_FOUND_LABEL = "Not found in the articles"
+UNCERTAIN_LABEL = "⚠️ Uncertain"
+"""Leads an ``uncertain`` answer in the chat, before its text and the note asking to check it."""
 EMPTY_INDEX_NOTE = (
     "**No articles are indexed yet.** Add `.txt`, `.md` or `.html` files in the **Articles** tab "
     "(they are indexed at once), or index a folder from a terminal with `assistant index PATH`; "
@@ -31,6 +33,7 @@ CSS = """
 #sources .marker {font-weight:700;margin-right:.3em}
 #sources mark, #article-view mark, #people-article mark {background:#fff3a3;padding:0 2px;border-radius:2px}
 #sources mark .said, #article-view mark .said {font-weight:700;text-decoration:underline;text-decoration-color:#b58900}
+#sources .uncertain {background:#fff8e5;border:1px solid #d4a72c;border-radius:8px;padding:8px 12px;margin-bottom:10px}
 #sources .notfound {background:#fff4f4;border:1px solid #f0b4b4;border-radius:8px;padding:8px 12px;margin-bottom:10px}
 #article-view .article, #people-article .article {white-space:pre-wrap;max-height:480px;overflow:auto;border:1px solid #d0d7de;
   border-radius:8px;padding:12px;line-height:1.5}
@@ -140,7 +143,17 @@ def render_sources(result: dict[str, Any] | None, show_all: bool) -> str:
                 f"<div class='meta' id='speaker-quotes'>{who} is quoted in the articles, but not on this. What they said:</div>"
             )
             out.extend(source_card(quote_item(q), "“”", cited=False) for q in quotes)
-    elif result.get("method") == "extracted":
+    elif result.get("status") == "uncertain":
+        out.append(
+            f"<div class='uncertain' id='answer-state'><b>{UNCERTAIN_LABEL}</b> (confidence "
+            f"{float(result.get('confidence', 0)):.2f}). The passage may not answer exactly what you asked: "
+            "check the words marked in it below.</div>"
+        )
+    elif result.get("status") == "answered":
+        out.append(
+            f"<div class='meta' id='answer-state'>Answered · confidence {float(result.get('confidence', 0)):.2f}</div>"
+        )
+    if result.get("method") == "extracted":
         out.append("<div class='meta'>Quoted from the article: the model gave no checked answer.</div>")
     for r in result.get("removed", []):
         out.append(

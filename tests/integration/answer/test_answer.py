@@ -56,7 +56,8 @@ def test_quoted_person_asked_about_a_topic_they_never_spoke_of_is_not_found(answ
 @pytest.mark.llm
 def test_real_answer_says_how_it_was_made(answerer):
     out = answerer.answer("Who did Beijing send to Seoul on Nov. 25?").to_json()
-    assert out["status"] == "answered" and out["method"] in ("generated", "extracted")
+    assert out["status"] in ("answered", "uncertain") and out["method"] in ("generated", "extracted")
+    assert 0 < out["confidence"] <= 1
     assert out["citations"] and all(c["support"]["verdict"] in ("supported", "quoted") for c in out["citations"])
     assert "Wang Yi" in out["answer"]
 
@@ -231,3 +232,20 @@ def test_chat_repl_keeps_history(settings):
     # the follow-up was read with the first question's person: the history was used
     assert "(read as: What did Austin add about China?)" in r.stdout, r.stdout
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.llm
+def test_a_swapped_name_is_not_answered_while_its_twin_is(answerer):
+    """A pair of the adversarial set (never trained on): one person swapped for another who is
+    in the articles but did not do it.  The twin is answered, checked; the swap is not."""
+    from assistant.evaluate.metrics import facts_present, load_dataset
+    from tests.helpers import ROOT
+
+    pairs = {ex.id: ex for ex in load_dataset(ROOT / "eval" / "adversarial" / "seeds.jsonl")}
+    twin, swapped = pairs["a05"], pairs["u05"]
+    assert swapped.kind == "unanswerable"
+    right = answerer.answer(twin.question)
+    assert right.status == "answered" and facts_present(twin.facts, right.answer), right.answer
+    assert right.confidence >= answerer.policy.confidence_answered
+    wrong = answerer.answer(swapped.question)
+    assert wrong.status != "answered" and wrong.confidence < answerer.policy.confidence_answered, wrong.answer

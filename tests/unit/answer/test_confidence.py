@@ -8,7 +8,7 @@ import math
 import pytest
 
 from assistant.answer.compose import bare_fragment
-from assistant.answer.confidence import NAMES, ConfidenceModel, features, load, sha256
+from assistant.answer.confidence import MANIFEST, NAMES, ConfidenceModel, features, load, sha256, shipped, state
 from assistant.answer.refusal import Decision, Features
 from assistant.errors import SetupError
 from assistant.policy import Policy
@@ -35,7 +35,7 @@ def _model(n: int = len(NAMES)) -> ConfidenceModel:
 
 
 def test_the_model_is_a_logistic_regression_on_standardized_inputs():
-    x = dict.fromkeys(NAMES, 0.0) | {"p_yes": 3.0}
+    x = dict.fromkeys(NAMES, 0.0) | {"p_yes_logit": 3.0}
     assert _model().predict(x) == pytest.approx(1 / (1 + math.exp(-(-0.5 + 3.0 / 2.0))))
 
 
@@ -65,3 +65,30 @@ def test_arrays_of_different_lengths_are_refused(tmp_path):
     manifest.write_text(json.dumps({"weights_sha256": sha256(weights)}))
     with pytest.raises(SetupError, match="length"):
         load(weights, manifest)
+
+
+def test_an_input_this_version_does_not_measure_is_refused(tmp_path):
+    bad = _model(1).to_json() | {"names": ["p_yes_from_the_future"]}
+    weights, manifest = tmp_path / "w.json", tmp_path / "m.json"
+    weights.write_text(json.dumps(bad))
+    manifest.write_text(json.dumps({"weights_sha256": sha256(weights)}))
+    with pytest.raises(SetupError, match="does not measure"):
+        load(weights, manifest)
+
+
+def test_p_yes_enters_as_its_logit():
+    f = Features(p_yes=0.9)
+    x = features(f, Decision(status="answered", method="generated"), "Who signed it?", [], Policy())
+    assert x["p_yes_logit"] == pytest.approx(math.log(9)) and x["p_yes_missing"] == 0.0
+
+
+@pytest.mark.parametrize(("c", "want"), [(0.95, "answered"), (0.8, "answered"), (0.5, "uncertain"),
+                                         (0.3, "uncertain"), (0.29, "not_found"), (0.0, "not_found")])  # fmt: skip
+def test_two_thresholds_make_three_states(c, want):
+    assert state(c, Policy(confidence_answered=0.8, confidence_not_found=0.3)) == want
+
+
+def test_the_shipped_model_loads_and_the_policy_uses_its_calibrated_thresholds():
+    figures = json.loads(MANIFEST.read_text(encoding="utf-8"))["figures"]["thresholds"]
+    assert shipped().names == NAMES
+    assert (Policy().confidence_answered, Policy().confidence_not_found) == (figures["answered"], figures["not_found"])

@@ -21,3 +21,11 @@ def test_the_codes_go_back_over_every_row_the_draft_took(draft, columns, expect)
 
 def test_a_draft_taller_than_the_screen_is_left_in_place():
     assert erase_draft("line\n" * 50, 80, 40) == ""
+
+
+def test_the_state_line_names_the_state_and_the_confidence():
+    from assistant.cli.answer import state_line
+
+    assert state_line({"status": "answered", "confidence": 0.934}) == "[answered · confidence 0.93]"
+    assert state_line({"status": "uncertain", "confidence": 0.5}).startswith("[UNCERTAIN")
+    assert "not found" in state_line({"status": "not_found"})

@@ -68,3 +68,45 @@ def test_facts_are_matched_as_squad_normalises_answers():
     )
     assert facts_present([["a military coup d'état"]], "The military coup d’état canceled them.")
     assert not facts_present([["input size"]], "the size of the input")
+
+
+def test_answer_evaluation_counts_each_state_and_ranks_by_confidence():
+    from types import SimpleNamespace
+
+    from assistant.evaluate.metrics import Example, aurc, evaluate_answers, format_report
+
+    examples = [
+        Example("a", "Who won?", facts=[["Berg"]]),
+        Example("b", "Who lost?", facts=[["Lund"]]),
+        Example("c", "Who cheated?", kind="unanswerable"),
+        Example("d", "Who left?", facts=[["Moe"]]),
+    ]
+    replies = {  # status, answer, confidence
+        "Who won?": ("answered", "Berg won [1].", 0.9),
+        "Who lost?": ("uncertain", "Lund lost [1].", 0.6),
+        "Who cheated?": ("uncertain", "Lund cheated [1].", 0.7),
+        "Who left?": ("not_found", "Not found.", 0.0),
+    }
+
+    class Scripted:
+        def answer(self, question, history, k):
+            status, answer, confidence = replies[question]
+            return SimpleNamespace(status=status, answer=answer, confidence=confidence, citations=[],
+                                   method="generated", timings_ms={"first_token": 1.0, "total": 2.0})  # fmt: skip
+
+    report = evaluate_answers(examples, Scripted(), 5)
+    assert report["states"] == {
+        "answered": {"answerable": 1, "unanswerable": 0, "right": 1},
+        "uncertain": {"answerable": 1, "unanswerable": 1, "right": 1},
+        "not_found": {"answerable": 1, "unanswerable": 0, "right": 0},
+    }
+    assert report["answered_right"] == "1/1"
+    # Ranked 0.9 (right), 0.7 (wrong), 0.6 (right), 0.0 (wrong): risks 0, 1/2, 1/3, 2/4.
+    assert (
+        report["aurc"]
+        == round((0 + 1 / 2 + 1 / 3 + 2 / 4) / 4, 4)
+        == round(aurc([0.9, 0.6, 0.7, 0.0], [True, True, False, False]), 4)
+    )
+    assert "state uncertain" in format_report({"answers": report}) and "1 unanswerable" in format_report(
+        {"answers": report}
+    )

@@ -122,3 +122,17 @@ def test_marks_outside_the_span_are_ignored():
         highlight("abcdef", 1, 4, said=[(0, 2), (3, 6)])
         == 'a<mark><b class="said">b</b>c<b class="said">d</b></mark>ef'
     )
+
+
+def test_an_uncertain_answer_is_marked_with_its_confidence_and_an_answered_one_is_not(tmp_path):
+    from assistant.ui.render import UNCERTAIN_LABEL
+
+    text = "Title\n\nThe deal was signed in May."
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    cited = _passage(path, text, "The deal was signed in May.", marker=1)
+    result = {"status": "uncertain", "confidence": 0.52, "citations": [cited], "retrieved": [cited]}
+    out = render_sources(result, show_all=False)
+    assert "class='uncertain'" in out and UNCERTAIN_LABEL in out and "confidence 0.52" in out
+    answered = render_sources(result | {"status": "answered", "confidence": 0.97}, show_all=False)
+    assert UNCERTAIN_LABEL not in answered and "Answered · confidence 0.97" in answered
