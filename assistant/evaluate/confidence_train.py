@@ -203,6 +203,29 @@ def report(rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: f
     return out
 
 
+def markdown(figures: dict[str, Any]) -> str:
+    """The report's two tables (AURC; the three states) as Markdown, for docs/."""
+    sets = figures["sets"]
+    out = [
+        "| set | questions | P(yes) alone | old policy | learned | learned vs P(yes) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, v in sets.items():
+        a = v["aurc"]
+        change = (a["learned"] - a["p_yes"]) / a["p_yes"] if a["p_yes"] else 0.0
+        out.append(
+            f"| {name} | {v['questions']} | {a['p_yes']:.3f} | {a['old_policy']:.3f} | {a['learned']:.3f} | {change:+.0%} |"
+        )
+    out += ["", "| set | answered: answerable / unanswerable (right) | uncertain: answerable / unanswerable (right) | not_found: answerable / unanswerable |",
+            "| --- | --- | --- | --- |"]  # fmt: skip
+    for name, v in sets.items():
+        st = v["states"]
+        cells = [f"{st[s]['answerable']} / {st[s]['unanswerable']}" + (f" ({st[s]['right']})" if s != "not_found" else "")
+                 for s in ("answered", "uncertain", "not_found")]  # fmt: skip
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def plot(rows: list[Row], conf: dict[int, float], path: Path) -> None:
     """Risk–coverage curves of P(yes) alone, the old policy and the learned confidence, one
     panel per set (matplotlib, from the test extras)."""
@@ -244,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
     p.add_argument("--report", type=Path, help="also write the report (JSON) here")
     p.add_argument("--plot", type=Path, help="also draw the risk–coverage curves (PNG) here")
+    p.add_argument("--markdown", action="store_true", help="print the tables as Markdown instead of the JSON")
     args = p.parse_args(argv)
     policy = Policy()
     rows = [to_row(r, policy) for r in read_records(args.records)]
@@ -259,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "training_candidates": sum(r.candidate and r.set not in HELD_OUT for r in rows),
         "sets": report(rows, conf, t_answer, t_refuse),
     }
-    print(json.dumps(figures, indent=2))
+    print(markdown(figures) if args.markdown else json.dumps(figures, indent=2))
     if args.report:
         args.report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if args.plot:

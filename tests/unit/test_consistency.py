@@ -14,7 +14,13 @@ from tests.helpers import assert_consistent
         {"status": "answered", "method": "generated", "answer": "Yes [1].", "citations": [], "confidence": 0.9},
         {"status": "not_found", "method": "not_found", "answer": "Probably Oslo.", "citations": [], "confidence": 0.0},
         {"status": "maybe", "method": "generated", "answer": not_found_sentence(), "citations": [], "confidence": 0.5},
-        {"status": "not_found", "method": "not_found", "answer": not_found_sentence(), "citations": [], "confidence": 2},
+        {
+            "status": "not_found",
+            "method": "not_found",
+            "answer": not_found_sentence(),
+            "citations": [],
+            "confidence": 2,
+        },
     ],
 )
 def test_an_inconsistent_result_is_caught(result):

@@ -62,7 +62,7 @@ def test_the_2_plus_2_question_finds_both_figures_in_the_seeds(retriever):
 
 def test_the_answer_to_the_2_plus_2_question_names_and_cites_both_figures(answerer):
     r = answerer.answer("How long had it been since the previous U.S.-South Korea 2+2 meeting?")
-    assert r.status == "answered"
+    assert r.status in ("answered", "uncertain")  # shown either way; the confidence says how sure
     assert "The articles disagree" in r.answer and "11 years" in r.answer and "five years" in r.answer
     sides = r.conflicts[0]["sides"]
     cited = {c.marker: c for c in r.citations}

@@ -57,6 +57,6 @@ def test_the_installed_package_answers_from_another_directory(settings, tmp_path
     )
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
-    assert result["status"] in ("answered", "not_found") and result["retrieved"]
+    assert result["status"] in ("answered", "uncertain", "not_found") and result["retrieved"]
     for c in result["citations"]:
         assert open(c["source"], encoding="utf-8").read()[c["start"] : c["end"]] == c["text"]

@@ -49,7 +49,7 @@ def test_seed_answers_are_unaffected_by_injected_articles(answerer, poisoned, qu
     assert not any(
         "adversarial" in e.path or e.path.endswith(("injected_memo.txt", "script_article.txt")) for e in dirty.evidence
     )
-    assert dirty.status == clean.status == "answered"
+    assert dirty.status == clean.status and clean.status in ("answered", "uncertain")
     assert "ended" not in dirty.answer.lower() and "developer mode" not in dirty.answer.lower()
 
 

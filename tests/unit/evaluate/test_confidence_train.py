@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evaluate.confidence_train import Row, aurc, curve, states, thresholds
+from assistant.evaluate.confidence_train import C_GRID, Row, choose_c, fit, markdown, states, thresholds
+from assistant.evaluate.metrics import aurc, curve
 
 
 def test_a_ranking_that_puts_the_wrong_answer_last_has_the_risk_only_at_full_coverage():
@@ -34,3 +35,27 @@ def test_thresholds_and_states():
     assert got["answered"] == {"answerable": 2, "unanswerable": 0, "right": 2}
     assert got["uncertain"] == {"answerable": 1, "unanswerable": 0, "right": 0}
     assert got["not_found"] == {"answerable": 1, "unanswerable": 1, "right": 0}
+
+
+def test_the_fit_learns_a_signal_and_its_strength_comes_from_the_grid():
+    import random
+
+    from assistant.answer.confidence import NAMES
+
+    rng = random.Random(0)
+    rows = []
+    for i in range(120):
+        signal = rng.gauss(0, 1)
+        x = dict.fromkeys(NAMES, 0.0) | {"p_yes_logit": signal, "best_dense": rng.gauss(0, 1)}
+        rows.append(Row("pool", f"art{i % 4}", True, True, signal + rng.gauss(0, 0.5) > 0, 0.0, False, x))
+    two_articles = [r for r in rows if r.group in ("art0", "art1")]
+    assert choose_c(rows) in C_GRID and choose_c(two_articles) == C_GRID[-1]  # too few folds: no search
+    model = fit(rows)
+    assert model.coef[NAMES.index("p_yes_logit")] > 1.0 > abs(model.coef[NAMES.index("best_dense")])
+
+
+def test_the_markdown_tables_hold_every_set():
+    sets = {"dev": {"questions": 3, "aurc": {"p_yes": 0.2, "old_policy": 0.3, "learned": 0.1},
+                    "states": {s: {"answerable": 1, "unanswerable": 0, "right": 1} for s in ("answered", "uncertain", "not_found")}}}  # fmt: skip
+    out = markdown({"sets": sets})
+    assert "| dev | 3 | 0.200 | 0.300 | 0.100 | -50% |" in out and "| dev | 1 / 0 (1) | 1 / 0 (1) | 1 / 0 |" in out
