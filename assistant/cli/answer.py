@@ -141,8 +141,11 @@ def _print_answer(items: Iterable[str | dict[str, Any]], stream: bool = True) ->
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
     """answer a question with checked citations
 
-    Stream an answer from the articles, then list its numbered sources. When the articles do
-    not hold the answer, it says so.
+    Stream an answer from the articles, then list its numbered sources. The answer says how
+    sure it is: answered (checked), UNCERTAIN (shown, but check the cited passage: it may not
+    answer exactly what you asked) or not found (the closest passages are listed), with its
+    confidence, the learned probability that it is right. --json gives "status" and
+    "confidence".
     """
     from assistant.answer.condense import parse_history
 

@@ -90,7 +90,10 @@ def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
     """measure retrieval and answer quality on a question set
 
     Score the assistant on a JSON-lines question set (default: the dev set in
-    eval/dev.jsonl). See docs/evaluation.md for the format and the metrics.
+    eval/dev.jsonl): retrieval hit@k and MRR, answer accuracy, citation checks, how many
+    answerable and unanswerable questions land in each state (answered, uncertain,
+    not_found), and the area under the risk-coverage curve of the answers' confidence
+    (aurc; lower is better). See docs/evaluation.md for the format and the metrics.
     """
     from assistant.evaluate.metrics import (
         evaluate_answers,
