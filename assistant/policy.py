@@ -49,8 +49,11 @@ class Policy:
     """Bonus for sentences of passages where the asked-about person speaks."""
 
     # -- refusal before generation --------------------------------------------------
-    refuse_dense_below: float = 0.45
-    """Refuse without calling the model when the best passage's cosine is below this …"""
+    refuse_dense_below: float = 0.0
+    """Refuse without calling the model when the best passage's cosine is below this … (0, the
+    default, never refuses here: the learned confidence reads the same two measurements, and
+    replaying the records with 0.45, the old policy's value, left more answerable questions
+    not found on every set; ``docs/confidence.md``)."""
     refuse_coverage_below: float = 0.75
     """… and the retrieved passages hold less than this share of the question's terms."""
 
@@ -81,7 +84,7 @@ class Policy:
     probability is one input; the old policy used 0.5."""
 
     # -- how sure (:mod:`assistant.answer.confidence`) ------------------------------------
-    confidence_answered: float = 0.8838
+    confidence_answered: float = 0.8715
     """An answer whose learned confidence (the probability that it is right) reaches this is
     ``answered``: shown as checked.  Chosen by ``python -m assistant.evaluate.confidence_train``:
     the lowest confidence at which at least 95 % of the answers above it were right, out of fold

@@ -35,8 +35,9 @@ C_GRID = (0.03, 0.1, 0.3, 1.0)
 """The logistic regression's inverse regularization strengths tried; each fit takes the one
 whose leave-one-article-out AURC over its own training articles is lowest (nested, so no
 figure comes from a strength chosen on the article it is measured on)."""
-OLD_POLICY = {"verify_min": 0.5}
-"""The policy before the learned confidence: a hard gate on P(yes), the comparison's "old policy"."""
+OLD_POLICY = {"verify_min": 0.5, "refuse_dense_below": 0.45}
+"""The policy before the learned confidence, the comparison's "old policy": a hard gate on
+P(yes), and the refusal before generation when nothing retrieved is near the question."""
 HELD_OUT = {"dev", "adversarial"}
 """Record sets never trained on: the seeds questions (dev and the adversarial twins)."""
 
@@ -86,7 +87,7 @@ def to_row(rec: dict[str, Any], policy: Policy) -> Row:
     f = Features.from_json(rec["features"])
     evidence = [Evidence(**e) for e in rec["evidence"]]
     passages = [Passage(**p) for p in rec["retrieved"]]
-    d = decide(f, policy.with_(verify_min=0.0))
+    d = decide(f, policy.with_(verify_min=0.0))  # the confidence, not a P(yes) gate, decides
     answer, _ = compose(f, d, evidence, rec["question"], policy)
     answerable = rec["kind"] != "unanswerable"
     candidate = d.status == "answered"
@@ -264,12 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pool", type=Path, default=Path("../shared/eval/squad-dev/train-pool.jsonl"), help="for its hash")
     p.add_argument("--precision", type=float, default=0.95, help="share of answered that must be right (0.95)")
     p.add_argument("--max-not-found", type=float, default=0.05, help="share of answerable allowed not found (0.05)")
+    p.add_argument("--policy", type=Path, help="policy fields (JSON) to replay under instead of the defaults")
     p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
     p.add_argument("--report", type=Path, help="also write the report (JSON) here")
     p.add_argument("--plot", type=Path, help="also draw the risk–coverage curves (PNG) here")
     p.add_argument("--markdown", action="store_true", help="print the tables as Markdown instead of the JSON")
     args = p.parse_args(argv)
-    policy = Policy()
+    policy = Policy.from_file(args.policy) if args.policy else Policy()
     rows = [to_row(r, policy) for r in read_records(args.records)]
     conf = out_of_fold(rows)
     t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
