@@ -84,7 +84,7 @@ class Policy:
     probability is one input; the old policy used 0.5."""
 
     # -- how sure (:mod:`assistant.answer.confidence`) ------------------------------------
-    confidence_answered: float = 0.8715
+    confidence_answered: float = 0.9613
     """An answer whose learned confidence (the probability that it is right) reaches this is
     ``answered``: shown as checked.  Chosen by ``python -m assistant.evaluate.confidence_train``:
     the lowest confidence at which at least 95 % of the answers above it were right, out of fold

@@ -236,13 +236,13 @@ def test_chat_repl_keeps_history(settings):
 
 @pytest.mark.llm
 def test_a_swapped_name_is_not_answered_while_its_twin_is(answerer):
-    """A pair of the adversarial set (never trained on): one person swapped for another who is
-    in the articles but did not do it.  The twin is answered, checked; the swap is not."""
+    """A pair of the adversarial set (never trained on): the quoted person swapped for another
+    who is in the articles but did not say it.  The twin is answered, checked; the swap is not."""
     from assistant.evaluate.metrics import facts_present, load_dataset
     from tests.helpers import ROOT
 
     pairs = {ex.id: ex for ex in load_dataset(ROOT / "eval" / "adversarial" / "seeds.jsonl")}
-    twin, swapped = pairs["a05"], pairs["u05"]
+    twin, swapped = pairs["a32"], pairs["u32"]
     assert swapped.kind == "unanswerable"
     right = answerer.answer(twin.question)
     assert right.status == "answered" and facts_present(twin.facts, right.answer), right.answer
