@@ -153,7 +153,7 @@ class Answerer:
         asked for every answer that keeps a supported sentence (it is the confidence's main
         input); the confidence then makes it ``answered``, ``uncertain`` or ``not_found``."""
         decision = decide(f, self.policy, verified=False)
-        if decision.needs_verify or decision.kept:
+        if decision.kept:  # every decision that needs the verification keeps a sentence
             f.p_yes = self.generator.verify(question, decision.cited(evidence))
             decision = decide(f, self.policy)
             clock.lap("verify")

@@ -122,32 +122,27 @@ def fit(rows: list[Row], c: float | None = None) -> ConfidenceModel:
 
 def choose_c(rows: list[Row]) -> float:
     """The strength of :data:`C_GRID` with the lowest leave-one-article-out AURC on ``rows``."""
-    groups = sorted({r.group for r in rows})
-    if len(groups) < 3:
+    if len({r.group for r in rows}) < 3:
         return C_GRID[-1]
+    right = [r.correct for r in rows]
+    return min(C_GRID, key=lambda c: aurc(by_article(rows, c), right))
 
-    def score(c: float) -> float:
-        conf = [0.0] * len(rows)
-        for g in groups:
-            model = fit([r for r in rows if r.group != g], c)
-            for i, r in enumerate(rows):
-                if r.group == g:
-                    conf[i] = model.predict(r.x)
-        return aurc(conf, [r.correct for r in rows])
 
-    return min(C_GRID, key=score)
+def by_article(rows: list[Row], c: float | None = None) -> list[float]:
+    """Each row's confidence from a model fitted on the other articles' rows (``c`` as in :func:`fit`)."""
+    conf = [0.0] * len(rows)
+    for group in sorted({r.group for r in rows}):
+        model = fit([r for r in rows if r.group != group], c)
+        for i, r in enumerate(rows):
+            if r.group == group:
+                conf[i] = model.predict(r.x)
+    return conf
 
 
 def out_of_fold(rows: list[Row]) -> dict[int, float]:
     """Each training candidate's confidence from a model fitted without its article."""
     train = [i for i, r in enumerate(rows) if r.candidate and r.set not in HELD_OUT]
-    out: dict[int, float] = {}
-    for group in sorted({rows[i].group for i in train}):
-        model = fit([rows[i] for i in train if rows[i].group != group])
-        for i in train:
-            if rows[i].group == group:
-                out[i] = model.predict(rows[i].x)
-    return out
+    return dict(zip(train, by_article([rows[i] for i in train])))
 
 
 def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_not_found: float) -> tuple[float, float]:
@@ -276,13 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     conf = out_of_fold(rows)
     t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
     train_rows = [r for r in rows if r.candidate and r.set not in HELD_OUT]
-    final = fit(train_rows)
+    c = choose_c(train_rows)
+    final = fit(train_rows, c)
     for i, r in enumerate(rows):
         if r.set in HELD_OUT and r.candidate:
             conf[i] = final.predict(r.x)  # never trained on: the final model's own figure
     figures = {
         "thresholds": {"answered": round(t_answer, 4), "not_found": round(t_refuse, 4)},
-        "training_candidates": sum(r.candidate and r.set not in HELD_OUT for r in rows),
+        "training_candidates": len(train_rows),
         "sets": report(rows, conf, t_answer, t_refuse),
     }
     print(markdown(figures) if args.markdown else json.dumps(figures, indent=2))
@@ -297,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             "weights_sha256": sha256(WEIGHTS),
             "command": "python -m assistant.evaluate.confidence_train " + " ".join(argv or sys.argv[1:]),
             "seed": SEED,
-            "model": f"scikit-learn LogisticRegression(C={choose_c(train_rows)}) on standardized inputs",
+            "model": f"scikit-learn LogisticRegression(C={c}) on standardized inputs",
             "data": {
                 "records": str(args.records),
                 "records_sha256": sha256(args.records),
