@@ -109,9 +109,9 @@ class StubRetriever:
         bm25 = BM25([p.text for p in self.passages])
         self.idf = idf_function(bm25.document_frequency, bm25.n)
 
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
+    def search(self, question: str, k: int | None = None, filters: Any = None) -> list[Passage]:
         return list(self.passages)
 
-    def speaker_paths(self, speaker: str) -> list[str]:
+    def speaker_paths(self, speaker: str, filters: Any = None) -> list[str]:
         """The article files where ``speaker`` speaks (as :meth:`assistant.retrieve.retriever.Retriever.speaker_paths`)."""
         return sorted({p.path for p in self.passages if any(same_person(speaker, s) for s in p.speakers)})

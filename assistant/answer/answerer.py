@@ -40,6 +40,7 @@ from assistant.answer.result import AnswerResult, Retrieved
 from assistant.config import Settings
 from assistant.errors import BackendError
 from assistant.policy import Policy
+from assistant.retrieve.filters import Filters
 from assistant.retrieve.retriever import Passage, Retriever, check_question
 
 __all__ = ["Answerer"]
@@ -85,15 +86,19 @@ class Answerer:
         return self.generator.llm
 
     def stream(
-        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Retrieved | AnswerResult]:
         """Yield the passages found (:class:`Retrieved`), answer tokens as they arrive, then
-        the final :class:`AnswerResult`."""
+        the final :class:`AnswerResult`; only articles that pass ``filters`` are searched."""
         clock = _Clock()
         question = check_question(question, self.settings)
         standalone = condense(question, parse_history(history))
         k = k or self.settings.k
-        pool = self.retriever.search(standalone, max(k, self.policy.conflict_pool))
+        pool = self.retriever.search(standalone, max(k, self.policy.conflict_pool), filters)
         passages = pool[:k]
         yield Retrieved(passages)
         f = measure_retrieval(standalone, passages, self.retriever.idf)
@@ -115,7 +120,7 @@ class Answerer:
             features=f,
             raw_answer=gen.text,
             confidence=round(confidence, 4),
-            speaker_quotes=offered_quotes(standalone, self.retriever, self.settings.max_file_bytes)
+            speaker_quotes=offered_quotes(standalone, self.retriever, self.settings.max_file_bytes, filters)
             if shown_fields["status"] == "not_found"
             else [],
             **shown_fields,
@@ -171,11 +176,17 @@ class Answerer:
             return []
         return find_conflicts(question, pool, self.retriever.idf, self.retriever.embedder, self.policy)
 
-    def answer(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> AnswerResult:
+    def answer(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ) -> AnswerResult:
         """Run :meth:`stream` to the end and return the result."""
         from assistant.answer.result import StreamReader
 
-        return StreamReader(self.stream(question, history, k)).finish()
+        return StreamReader(self.stream(question, history, k, filters)).finish()
 
 
 class _Clock:

@@ -159,12 +159,12 @@ def shown(
     }
 
 
-def offered_quotes(question: str, retriever: Any, max_bytes: int) -> list[dict[str, Any]]:
-    """For "What did X say about Y?" left unanswered: what X is quoted saying at all."""
+def offered_quotes(question: str, retriever: Any, max_bytes: int, filters: Any = None) -> list[dict[str, Any]]:
+    """For "What did X say about Y?" left unanswered: what X is quoted saying at all (within ``filters``)."""
     from assistant.quotes.people import quotes_of
 
     speaker = question_speaker(question)
     if not speaker:
         return []
-    paths = retriever.speaker_paths(speaker)
+    paths = retriever.speaker_paths(speaker, filters)
     return [q.to_json() for q in quotes_of(speaker, paths, max_bytes=max_bytes)]

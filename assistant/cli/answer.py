@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.common import command, query_flags, say, server_flag, via_server
+from assistant.cli.common import command, filter_flags, filters_from, query_flags, say, server_flag, via_server
 from assistant.config import Settings, check_question
 from assistant.errors import BackendError, UserError
 
@@ -25,14 +25,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     server_flag(p)
+    filter_flags(p)
     query_flags(p)
 
     p = command(sub, "batch", cmd_batch)
     p.add_argument("file", type=Path, help="JSON-lines input, or - for standard input")
     p.add_argument("--retrieve-only", action="store_true", help="only retrieve; no LLM")
+    filter_flags(p)
     query_flags(p)
 
     p = command(sub, "chat", cmd_chat)
+    filter_flags(p)
     query_flags(p)
 
 
@@ -150,6 +153,7 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
     from assistant.answer.condense import parse_history
 
     check_question(args.question, s)
+    filters = filters_from(args)
     history: list[dict[str, str]] = []
     if args.history:
         try:
@@ -160,7 +164,7 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
         from assistant.ui import client as remote
 
         # The first item comes before anything is printed, so a missing server falls back cleanly.
-        stream = remote.ask(s.server, s, args.question, history, args.k)
+        stream = remote.ask(s.server, s, args.question, history, args.k, filters)
         first = via_server(lambda: next(stream, None))
         if first is not None:
             _print_answer(itertools.chain([first], stream), stream=not args.json)
@@ -168,7 +172,7 @@ def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
     from assistant.llm import start_loading
 
     start_loading(s, say=say)  # the model loads while LangChain, Chroma and the index do
-    _print_answer(_as_json(_answerer(s).stream(args.question, history, args.k)), stream=not args.json)
+    _print_answer(_as_json(_answerer(s).stream(args.question, history, args.k, filters)), stream=not args.json)
     return 0
 
 
@@ -177,6 +181,7 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
 
     Ask questions one after another; follow-up questions use the conversation. Ctrl-D quits.
     """
+    filters = filters_from(args)
     answerer = _answerer(s)
     history: list[dict[str, str]] = []
     print("Ask about the indexed articles. Follow-up questions use the conversation. Ctrl-D to quit.")
@@ -189,7 +194,7 @@ def cmd_chat(args: argparse.Namespace, s: Settings) -> int:
         if not question:
             continue
         try:
-            result = _print_answer(_as_json(answerer.stream(question, history, args.k)))
+            result = _print_answer(_as_json(answerer.stream(question, history, args.k, filters)))
         except UserError as exc:
             print(f"error: {exc}")
             continue
@@ -223,6 +228,7 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
     """
     from assistant.retrieve.retriever import Retriever
 
+    filters = filters_from(args)
     retriever = Retriever(s)
     answerer = None
     if not args.retrieve_only:
@@ -236,7 +242,7 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
             item = parse_batch_line(line)
             item_id = item.get("id")
             if answerer is None:
-                passages = retriever.search(item["question"], args.k)
+                passages = retriever.search(item["question"], args.k, filters)
                 out = {
                     "id": item_id,
                     "question": item["question"].strip(),
@@ -245,7 +251,7 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
             else:
                 from assistant.answer.condense import parse_history
 
-                result = answerer.answer(item["question"], parse_history(item.get("history")), k=args.k)
+                result = answerer.answer(item["question"], parse_history(item.get("history")), args.k, filters)
                 out = {"id": item_id, **result.to_json()}
         except (UserError, BackendError) as exc:
             failures += 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import positive_int
+from assistant.retrieve.filters import UNDATED
 
 
 def command(sub: Any, name: str, handler: Callable) -> argparse.ArgumentParser:
@@ -56,6 +57,29 @@ def query_flags(p: argparse.ArgumentParser, llm: bool = True) -> None:
         llm_flags(p)
 
 
+def filter_flags(p: argparse.ArgumentParser) -> None:
+    """--since, --until and --source: which articles a question is answered from."""
+    g = p.add_argument_group(
+        "filters", "answer only from some articles; the store itself is filtered, so nothing outside is ranked"
+    )
+    g.add_argument("--since", metavar="DATE", help="articles dated on or after DATE: 2022-06-07, 2022-06 or 2022")
+    g.add_argument("--until", metavar="DATE", help="articles dated on or before DATE (2022 means to 2022-12-31)")
+    g.add_argument(
+        "--source",
+        action="append",
+        metavar="NAME_OR_FOLDER",
+        help="a publisher (as `assistant retrieve` shows it, any case) or a file or folder; repeat for "
+        "several. Undated articles are left out whenever --since or --until is set",
+    )
+
+
+def filters_from(args: argparse.Namespace) -> Any:
+    """The :class:`~assistant.retrieve.filters.Filters` of the filter flags (empty when none given)."""
+    from assistant.retrieve.filters import Filters
+
+    return Filters.of(getattr(args, "since", None), getattr(args, "until", None), getattr(args, "source", None))
+
+
 def server_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--server",
@@ -80,7 +104,7 @@ def llm_flags(p: argparse.ArgumentParser) -> None:
 def print_passages(passages: Sequence[dict[str, Any]]) -> None:
     """Passages in their JSON shape (:meth:`assistant.retrieve.retriever.Passage.to_json`), numbered."""
     for n, p in enumerate(passages, 1):
-        where = " · ".join(x for x in (p["publisher"], p["date"]) if x)
+        where = " · ".join(x for x in (p["publisher"], p["date"] or UNDATED) if x)
         print(f"[{n}] {p['title'] or p['source']}" + (f" ({where})" if where else ""))
         print(f"    {p['source']} chars {p['start']}-{p['end']}  score {p['score']:.4f}")
         print("    " + p["text"].replace("\n", "\n    "))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.cli.common import command, print_passages, query_flags, server_flag, via_server
+from assistant.cli.common import (
+    command,
+    filter_flags,
+    filters_from,
+    print_passages,
+    query_flags,
+    server_flag,
+    via_server,
+)
 from assistant.config import Settings
 
 
@@ -14,6 +22,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     server_flag(p)
+    filter_flags(p)
     query_flags(p, llm=False)
 
 
@@ -23,14 +32,15 @@ def cmd_retrieve(args: argparse.Namespace, s: Settings) -> int:
     Hybrid search (embeddings + BM25) with exact character offsets into the sources.
     """
     out = None
+    filters = filters_from(args)
     if s.server:
         from assistant.ui import client as remote
 
-        out = via_server(lambda: remote.retrieve(s.server, s, args.question, args.k))
+        out = via_server(lambda: remote.retrieve(s.server, s, args.question, args.k, filters))
     if out is None:
         from assistant.retrieve.retriever import Retriever
 
-        passages = Retriever(s).search(args.question, args.k)
+        passages = Retriever(s).search(args.question, args.k, filters)
         out = {"question": args.question.strip(), "passages": [p.to_json() for p in passages]}
     if args.json:
         print(json.dumps(out, ensure_ascii=False))

@@ -119,8 +119,12 @@ def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
 
 _MONTHS = "|".join([m[:3].capitalize() for m in MONTHS] + ["Sept"])
 _DATE_RE = re.compile(
-    rf"\b((?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"\b((?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})[a-z]*\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}-(?:{_MONTHS})-\d{{4}})",  # "26-FEB-1987", as newswires write it
+    re.I,
 )
+# "Reuters, 26-FEB-1987": a dateline naming the publisher (one to four capitalized words) and the date.
+_DATELINE_RE = re.compile(r"^\s*((?:[A-Z][\w&.'’-]*\s+){0,3}[A-Z][\w&.'’-]*)\s*,\s*(.+)$")
 _DATE_LINE_RE = re.compile(r"^\s*(?:published|posted|updated|date|dated)\s*(?:on)?\s*:?\s*(.+)$", re.I)
 _PUBLISHER_LINE_RE = re.compile(r"^\s*(?:publisher|source|published by)\s*:\s*(.+)$", re.I)
 
@@ -130,7 +134,9 @@ def parse_date(value: str) -> str:
     m = _DATE_RE.search(value)
     if not m:
         return ""
-    raw = re.sub(r"\s+", " ", m.group(1).replace(",", "").replace(".", ""))
+    raw = m.group(1)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raw = re.sub(r"[\s-]+", " ", raw.replace(",", "").replace(".", "")).title()
     raw = raw.replace("Sept ", "Sep ")
     for fmt in ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"):
         try:
@@ -143,6 +149,12 @@ def parse_date(value: str) -> str:
 def _is_section_label(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _is_sentence(line: str) -> bool:
+    """A line of body text, not a headline: it ends with a full stop after a word ("… this year.",
+    not "… the U.S.")."""
+    return line.endswith(".") and "." not in line.split()[-1][:-1]
 
 
 def _is_masthead(line: str) -> bool:
@@ -196,12 +208,22 @@ def _parse_plain(article: Article, markdown: bool) -> None:
         if m and not article.publisher:
             article.publisher = m.group(1).strip()
             continue
+        m = _DATELINE_RE.match(ln)
+        if m and not article.date and parse_date(m.group(2)) and _DATE_RE.match(m.group(2).strip()):
+            article.date = parse_date(m.group(2))
+            article.publisher = article.publisher or m.group(1)
+            continue
         if article.title:
             continue
         candidate = ln.lstrip("#").strip() if markdown else ln
         if markdown and ln.startswith("#"):
             article.title = candidate
-        elif len(candidate.split()) >= 4 and not _is_section_label(candidate) and len(candidate) <= 200:
+        elif (
+            len(candidate.split()) >= 4
+            and not _is_section_label(candidate)
+            and len(candidate) <= 200
+            and not _is_sentence(candidate)
+        ):
             article.title = candidate
         elif not masthead and _is_masthead(candidate) and not _is_section_label(candidate):
             masthead = candidate

@@ -19,6 +19,7 @@ from assistant.config import Settings, check_question
 from assistant.errors import IndexMissingError
 from assistant.ingest.attribution import name_parts, question_speaker, same_person
 from assistant.policy import Policy
+from assistant.retrieve.filters import Filters, nothing_matches
 from assistant.store.bm25 import BM25, idf_function
 from assistant.store.bm25_file import open_lexical
 from assistant.store.chroma import index_version, open_collection
@@ -76,6 +77,18 @@ class _Snapshot:
     bm25: BM25
     by_name: dict[str, set[int]]
     idf: Callable[[str], float]
+    articles: list[dict[str, str]]  # one per article file: its source, publisher and date
+    article_of: np.ndarray  # row -> its article's index in ``articles``
+
+    def allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """A mask of the rows that pass ``filters`` (None: no filter, every row)."""
+        if not filters:
+            return None
+        keep = np.array([filters.matches(a) for a in self.articles], dtype=bool)
+        rows = keep[self.article_of]
+        if not rows.any():
+            raise nothing_matches(filters, [a["publisher"] for a in self.articles])
+        return rows
 
 
 def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
@@ -88,6 +101,13 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
         for n in chunk_speakers(m):
             for part in name_parts(n):
                 by_name.setdefault(part, set()).add(i)
+    article_index: dict[str, int] = {}
+    articles: list[dict[str, str]] = []
+    for m in lex.metas:
+        src = str(m.get("source", ""))
+        if src not in article_index:
+            article_index[src] = len(articles)
+            articles.append({k: str(m.get(k, "")) for k in ("source", "publisher", "date")})
     return _Snapshot(
         version=version,
         collection=collection,
@@ -98,6 +118,8 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
         bm25=lex.bm25,
         by_name=by_name,
         idf=idf_function(lex.bm25.document_frequency, lex.bm25.n),
+        articles=articles,
+        article_of=np.array([article_index[str(m.get("source", ""))] for m in lex.metas], dtype=np.int64),
     )
 
 
@@ -138,10 +160,12 @@ class Retriever:
         """The index version of the current snapshot (changes whenever indexing changes it)."""
         return self._snap.version
 
-    def speaker_paths(self, speaker: str) -> list[str]:
-        """The article files in which ``speaker`` (any form of the name) speaks."""
+    def speaker_paths(self, speaker: str, filters: Filters | None = None) -> list[str]:
+        """The article files (among those that pass ``filters``) in which ``speaker`` speaks."""
         snap = self._snap
-        return sorted({str(snap.metas[i].get("path") or "") for i in _speaking_rows(snap, speaker)} - {""})
+        allowed = snap.allowed(filters)
+        rows = {i for i in _speaking_rows(snap, speaker) if allowed is None or allowed[i]}
+        return sorted({str(snap.metas[i].get("path") or "") for i in rows} - {""})
 
     # -- caches ----------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -157,16 +181,25 @@ class Retriever:
             self._snap = _snapshot(self.settings, collection, version)
 
     # -- search ----------------------------------------------------------
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
-        """The ``k`` best passages for ``question``."""
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``question`` among those that pass ``filters``.
+
+        The filters restrict the store's query (a ``where`` on the articles that pass) and mask
+        the lexical scores, so nothing outside them is ranked at all."""
         question = check_question(question, self.settings)
         k = max(1, min(int(k or self.settings.k), 50))
         self.refresh()
         snap = self._snap  # everything below reads this one snapshot
+        allowed = snap.allowed(filters)
         n = len(snap.ids)
+        searched = n if allowed is None else int(allowed.sum())
+        where = None
+        if searched < n:
+            sources = sorted({snap.articles[a]["source"] for a in np.unique(snap.article_of[allowed])})
+            where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
         qvec = self.embedder.embed_query(question)
         res = snap.collection.query(
-            query_embeddings=[qvec], n_results=min(self.policy.candidates, n), include=["distances"]
+            query_embeddings=[qvec], n_results=min(self.policy.candidates, searched), include=["distances"], where=where
         )
         dense_ids, dists = res["ids"][0], res["distances"][0]
         fused: dict[int, float] = {}
@@ -178,6 +211,8 @@ class Retriever:
             dense_sim[i] = 1.0 - float(dist)
             fused[i] = fused.get(i, 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
         lex_scores = snap.bm25.scores(question)
+        if allowed is not None:
+            lex_scores[~allowed] = 0.0
         order = np.argsort(-lex_scores)
         lex_rank = np.empty(n, dtype=np.int64)
         lex_rank[order] = np.arange(n)
@@ -188,6 +223,8 @@ class Retriever:
 
         speaker = question_speaker(question)
         speaking = _speaking_rows(snap, speaker) if speaker else set()
+        if allowed is not None:
+            speaking = {i for i in speaking if allowed[i]}
         if speaker:
             for i in speaking:
                 if i not in fused and lex_scores[i] > 0:

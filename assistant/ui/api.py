@@ -1,9 +1,15 @@
 """JSON endpoints of ``assistant serve`` for command-line clients (:mod:`assistant.ui.client`).
 
-* ``POST /api/ask`` ``{"question", "history"?, "k"?, "identity"?}`` streams JSON lines:
+* ``POST /api/ask`` ``{"question", "history"?, "k"?, "since"?, "until"?, "source"?, "identity"?}``
+  streams JSON lines:
   ``{"token": …}`` as the answer is written, then ``{"result": …}`` (the same object as
   ``assistant ask --json``), or ``{"error": {"kind": "user"|"backend", "message": …}}``.
-* ``POST /api/retrieve`` ``{"question", "k"?, "identity"?}`` returns ``{"question", "passages"}``.
+* ``POST /api/retrieve`` ``{"question", "k"?, "since"?, "until"?, "source"?, "identity"?}`` returns
+  ``{"question", "passages"}``.
+
+``since`` and ``until`` are dates (``2022``, ``2022-06`` or ``2022-06-07``, inclusive) and ``source``
+a list of publishers or folders (:class:`~assistant.retrieve.filters.Filters`); a bad filter is
+an error of kind ``user``.
 
 When the server was started with ``--auth``, both need the same USER:PASS as HTTP Basic
 credentials. A request whose ``identity`` differs from the server's own settings gets
@@ -26,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.config import Settings
 from assistant.errors import BackendError, UserError
+from assistant.retrieve.filters import Filters
 from assistant.ui.client import ASK_PATH, RETRIEVE_PATH, identity
 
 
@@ -71,12 +78,19 @@ def routes(app: Any, settings: Settings, pairs: list[tuple[str, str]] | None) ->
         k = body.get("k")
         return int(k) if isinstance(k, int) and not isinstance(k, bool) and k > 0 else None
 
+    def _filters(body: dict[str, Any]) -> Filters:
+        since, until, source = body.get("since"), body.get("until"), body.get("source")
+        if not all(v is None or isinstance(v, str) for v in (since, until)):
+            raise UserError('"since" and "until" must be date strings such as "2022-06"')
+        return Filters.of(since, until, [source] if isinstance(source, str) else source)
+
     def _lines(body: dict[str, Any]) -> Iterator[str]:
         from assistant.answer.condense import parse_history
 
         try:
             app.wait_ready()
-            reader = app.stream(body["question"], parse_history(body.get("history") or []), _k(body))
+            history = parse_history(body.get("history") or [])
+            reader = app.stream(body["question"], history, _k(body), _filters(body))
             for token in reader:
                 if token:
                     yield json.dumps({"token": token}, ensure_ascii=False) + "\n"
@@ -95,7 +109,7 @@ def routes(app: Any, settings: Settings, pairs: list[tuple[str, str]] | None) ->
 
     def _retrieve(body: dict[str, Any]) -> dict[str, Any]:
         try:
-            passages = app.search(body["question"], _k(body))
+            passages = app.search(body["question"], _k(body), _filters(body))
         except UserError as exc:
             return _error(exc)
         return {"question": body["question"].strip(), "passages": [p.to_json() for p in passages]}

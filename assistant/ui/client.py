@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from assistant.config import Settings, parse_auth
 from assistant.errors import BackendError, UserError
+from assistant.retrieve.filters import Filters
 
 ASK_PATH = "/api/ask"
 RETRIEVE_PATH = "/api/retrieve"
@@ -79,10 +80,16 @@ def _raise(error: dict[str, Any]) -> None:
 
 
 def ask(
-    url: str, settings: Settings, question: str, history: list[dict[str, str]], k: int | None
+    url: str,
+    settings: Settings,
+    question: str,
+    history: list[dict[str, str]],
+    k: int | None,
+    filters: Filters | None = None,
 ) -> Iterator[str | dict[str, Any]]:
     """Yield the answer's tokens as the server streams them, then the result's JSON."""
     body = {"question": question, "history": history, "k": k, "identity": identity(settings)}
+    body |= filters.to_json() if filters else {}
     with _request(url, ASK_PATH, body, settings.auth) as response, _reading(url):
         for line in response:
             item = _item(url, line)
@@ -114,9 +121,12 @@ def _item(url: str, line: bytes) -> dict[str, Any]:
     return item
 
 
-def retrieve(url: str, settings: Settings, question: str, k: int | None) -> dict[str, Any]:
+def retrieve(
+    url: str, settings: Settings, question: str, k: int | None, filters: Filters | None = None
+) -> dict[str, Any]:
     """The server's ``{"question", "passages"}`` for ``question``."""
     body = {"question": question, "k": k, "identity": identity(settings)}
+    body |= filters.to_json() if filters else {}
     with _request(url, RETRIEVE_PATH, body, settings.auth) as response, _reading(url):
         out = _item(url, response.read())
     if "error" in out:

@@ -104,7 +104,9 @@ class App:
         return f"LLM: `{describe(self.settings)}` ({state}) · passages per question: {self.settings.k}"
 
     # -- chat ------------------------------------------------------------
-    def stream(self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None) -> Any:
+    def stream(
+        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None, filters: Any = None
+    ) -> Any:
         """A :class:`~assistant.answer.answerer.StreamReader` over the answer; an error while the model is not ready."""
         from assistant.answer.result import StreamReader
 
@@ -113,7 +115,7 @@ class App:
             if self.load_error:
                 raise BackendError(f"the language model could not be loaded: {self.load_error}")
             raise BackendError("the language model is still loading; try again in a few seconds")
-        return StreamReader(self.answerer.stream(question, history, k))
+        return StreamReader(self.answerer.stream(question, history, k, filters))
 
     def _opened(self) -> Any:
         """The retriever; a clear error while no article is indexed."""
@@ -121,9 +123,9 @@ class App:
             raise UserError(EMPTY_INDEX_ERROR)
         return self.retriever
 
-    def search(self, question: str, k: int | None = None) -> list[Any]:
-        """Passages for ``question``."""
-        return self._opened().search(question, k)
+    def search(self, question: str, k: int | None = None, filters: Any = None) -> list[Any]:
+        """Passages for ``question`` within ``filters``."""
+        return self._opened().search(question, k, filters)
 
     def people(self) -> list[Any]:
         """Everyone quoted in the indexed articles, most quoted first (re-grouped only when indexing

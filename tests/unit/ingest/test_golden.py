@@ -5,7 +5,7 @@ with the versions they were made under.  When the chunks change while ``CHUNK_RU
 does not, the test fails: an index built before the change would keep stale chunks.  After a
 deliberate change, bump the version and rewrite the file::
 
-    .venv/bin/python tests/unit/ingest/test_golden.py --update
+    PYTHONPATH=. .venv/bin/python tests/unit/ingest/test_golden.py --update
 """
 
 from __future__ import annotations

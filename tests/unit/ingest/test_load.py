@@ -134,3 +134,33 @@ def test_saved_pages_of_different_shapes(name, sentences, furniture, date):
         assert word not in a.text
     assert a.date == date
     assert all(source_text(path)[c.start : c.end] == c.text for c in chunk_article(a))
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("26-FEB-1987", "1987-02-26"),
+        ("3-sep-2021", "2021-09-03"),
+        ("2022-05-19", "2022-05-19"),
+        ("JUNE 7, 2022", "2022-06-07"),
+    ],
+)
+def test_newswire_and_iso_dates_parse(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_a_dateline_names_the_publisher_and_the_date(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text(
+        "Cocoa Review\n\nWire Service, 26-FEB-1987\n\nShowers continued throughout the week.\n\n"
+        "The dry period means the harvest will be late this year.\n",
+        encoding="utf-8",
+    )
+    a = read_article(f)
+    assert (a.title, a.publisher, a.date) == ("Cocoa Review", "Wire Service", "1987-02-26")
+
+
+def test_a_body_sentence_is_not_taken_for_a_title(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("The dry period means the harvest will be late this year.\n\nMore text follows here.\n")
+    assert read_article(f).title == ""
