@@ -44,17 +44,24 @@ class Filters:
     sources: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, since: str | None = None, until: str | None = None, sources: Iterable[str] | None = None) -> Filters:
-        """Checked filters from flags or JSON; a bad value is a one-line :class:`UserError`."""
+    def of(
+        cls,
+        since: str | None = None,
+        until: str | None = None,
+        sources: Iterable[str] | None = None,
+        names: tuple[str, str] = ("--since", "--until"),
+    ) -> Filters:
+        """Checked filters from flags, JSON or the page; a bad value is a one-line :class:`UserError`
+        naming the field as ``names`` does."""
         if sources is not None and (isinstance(sources, str) or not all(isinstance(s, str) for s in sources)):
             raise UserError("source must be a list of publisher names or folders")
         out = cls(
-            since=_bound("--since", since),
-            until=_bound("--until", until),
+            since=_bound(names[0], since),
+            until=_bound(names[1], until),
             sources=tuple(s.strip() for s in sources or () if s.strip()),
         )
         if out.since and out.until and out.since[: len(out.until)] > out.until:
-            raise UserError(f"--since {out.since} is after --until {out.until}")
+            raise UserError(f"{names[0]} {out.since} is after {names[1]} {out.until}")
         return out
 
     def __bool__(self) -> bool:

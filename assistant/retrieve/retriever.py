@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -166,6 +167,15 @@ class Retriever:
         allowed = snap.allowed(filters)
         rows = {i for i in _speaking_rows(snap, speaker) if allowed is None or allowed[i]}
         return sorted({str(snap.metas[i].get("path") or "") for i in rows} - {""})
+
+    def source_choices(self) -> list[str]:
+        """What a source filter can name here: the publishers, most articles first, then the folders."""
+        from collections import Counter
+
+        articles = self._snap.articles
+        publishers = Counter(a["publisher"] for a in articles if a["publisher"])
+        folders = sorted({str(Path(a["source"]).parent) for a in articles if a["source"]})
+        return [p for p, _ in publishers.most_common()] + folders
 
     # -- caches ----------------------------------------------------------
     def refresh(self, force: bool = False) -> None:

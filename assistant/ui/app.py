@@ -21,23 +21,34 @@ from assistant.ui.render import CITE_JS, CSS, result_dict
 from assistant.ui.state import App
 
 
+def _filters(since: str, until: str, source: str) -> Any:
+    from assistant.retrieve.filters import Filters
+
+    return Filters.of(since, until, [s for s in (source or "").split(",") if s.strip()])
+
+
 def api_handlers(app: App) -> tuple[Any, Any]:
     """The JSON API's ``/ask`` and ``/retrieve`` over ``app`` (their signatures are the API's)."""
     import gradio as gr
 
     from assistant.answer.condense import parse_history
 
-    def ask(question: str, history_json: str = "[]", k: int = 5) -> dict[str, Any]:
-        """Answer a question. Returns {question, answer, status, citations, retrieved, model, timings_ms}."""
+    def ask(
+        question: str, history_json: str = "[]", k: int = 5, since: str = "", until: str = "", source: str = ""
+    ) -> dict[str, Any]:
+        """Answer a question, only from articles dated since/until (2022, 2022-06 or 2022-06-07) and of
+        the sources (publishers or folders, comma-separated). Returns {question, answer, status,
+        citations, retrieved, model, timings_ms}."""
         try:
-            return result_dict(app.stream(question, parse_history(history_json or "[]"), int(k)).finish())
+            filters = _filters(since, until, source)
+            return result_dict(app.stream(question, parse_history(history_json or "[]"), int(k), filters).finish())
         except (UserError, BackendError) as exc:
             raise gr.Error(str(exc)) from None
 
-    def retrieve(question: str, k: int = 5) -> dict[str, Any]:
-        """Retrieve passages only. Returns {question, passages}."""
+    def retrieve(question: str, k: int = 5, since: str = "", until: str = "", source: str = "") -> dict[str, Any]:
+        """Retrieve passages only, with the filters of /ask. Returns {question, passages}."""
         try:
-            passages = app.search(question, int(k))
+            passages = app.search(question, int(k), _filters(since, until, source))
         except UserError as exc:
             raise gr.Error(str(exc)) from None
         return {"question": question.strip(), "passages": [p.to_json() for p in passages]}

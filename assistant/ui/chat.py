@@ -20,10 +20,11 @@ from assistant.ui.render import (
 
 
 def chat_turn(
-    app: Any, message: str, chat_history: list[dict[str, Any]], k: float, show_all: bool
+    app: Any, message: str, chat_history: list[dict[str, Any]], k: float, show_all: bool, filters: Any = None
 ) -> Iterator[tuple[Any, ...]]:
-    """One question in the chat: yields (chat, sources panel, source picker, result) as the
-    passages are found, as the answer streams, and once it is checked."""
+    """One question in the chat (only from the articles that pass ``filters``): yields (chat,
+    sources panel, source picker, result) as the passages are found, as the answer streams,
+    and once it is checked."""
     import gradio as gr
 
     history = [
@@ -37,7 +38,7 @@ def chat_turn(
     ]
     result: dict[str, Any] | None = None
     try:
-        reader = app.stream(message, history, int(k))
+        reader = app.stream(message, history, int(k), filters)
         for token in reader:
             if not token and reader.retrieved is not None:  # retrieval done, before the first token
                 found = passages_json(reader.retrieved)

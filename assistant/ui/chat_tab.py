@@ -20,11 +20,28 @@ from assistant.ui.render import (
 _PRIVATE = {"queue": False, "api_visibility": "private"}
 
 
-def submit(app: Any, message: str, hist: list, k_value: float, show: bool, kept: dict | None):
-    """One chat turn; its checked result is kept with its answer (by message index)."""
+def page_filters(since: str | None, until: str | None, sources: list[str] | str | None) -> Any:
+    """The filter row's values as :class:`~assistant.retrieve.filters.Filters` (a UserError names the field)."""
+    from assistant.retrieve.filters import Filters
+
+    sources = [sources] if isinstance(sources, str) else sources
+    return Filters.of(since, until, sources, names=("Since", "Until"))
+
+
+def submit(app: Any, message: str, hist: list, k_value: float, show: bool, kept: dict | None, *row: Any):
+    """One chat turn, within the filter row's ``row`` (since, until, sources); its checked result
+    is kept with its answer (by message index)."""
     import gradio as gr
 
-    for out in chat_turn(app, message, hist, k_value, show):
+    from assistant.errors import UserError
+
+    try:
+        filters = page_filters(*row)
+    except UserError as exc:
+        hist = list(hist or []) + [{"role": "user", "content": message}, {"role": "assistant", "content": f"⚠️ {exc}"}]
+        yield hist, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return
+    for out in chat_turn(app, message, hist, k_value, show, filters):
         if isinstance(out[3], dict):
             yield (*out, {**(kept or {}), len(out[0]) - 1: out[3]})
         else:
@@ -78,6 +95,14 @@ def chat_tab(app: Any, settings: Settings) -> None:
     answers = gr.State({})  # chat message index -> that answer's result, so each keeps its sources
     with gr.Tab("Chat"), gr.Row():
         with gr.Column(scale=3):
+            with gr.Row(elem_id="filters", equal_height=True):
+                since = gr.Textbox(label="Since", placeholder="2022, 2022-06 or 2022-06-07", scale=1,
+                                   elem_id="filter-since", max_lines=1)  # fmt: skip
+                until = gr.Textbox(label="Until", placeholder="a date, inclusive", scale=1,
+                                   elem_id="filter-until", max_lines=1)  # fmt: skip
+                source = gr.Dropdown(app.source_choices(), value=[], multiselect=True, allow_custom_value=True,
+                                     label="Sources (publishers or folders)", scale=2, elem_id="filter-source",
+                                     info="Undated articles are left out when a date is set.")  # fmt: skip
             chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", group_consecutive_messages=False)
             with gr.Row():
                 box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
@@ -99,7 +124,8 @@ def chat_tab(app: Any, settings: Settings) -> None:
 
     turn = partial(submit, app)
     for trigger in (box.submit, send.click):
-        trigger(turn, [box, chatbot, k, show_all, answers], [chatbot, sources, pick, last_result, answers],
+        trigger(turn, [box, chatbot, k, show_all, answers, since, until, source],
+                [chatbot, sources, pick, last_result, answers],
                 concurrency_limit=2, concurrency_id="llm", api_visibility="private",
                 ).then(lambda: "", None, box, **_PRIVATE)  # fmt: skip
     # Gradio passes the click's position to an argument typed gr.SelectData; with postponed

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ingest.load import source_text
+from assistant.retrieve.filters import UNDATED
 
 NOT_FOUND_LABEL = "Not found in the articles"
 UNCERTAIN_LABEL = "⚠️ Uncertain"
@@ -96,7 +97,7 @@ def _said(item: dict[str, Any], shift: int = 0) -> list[tuple[int, int]]:
 
 
 def _meta_line(item: dict[str, Any]) -> str:
-    parts = [item.get("publisher") or "", item.get("date") or "", Path(item.get("source", "")).name]
+    parts = [item.get("publisher") or "", item.get("date") or UNDATED, Path(item.get("source", "")).name]
     return " · ".join(html.escape(p) for p in parts if p)
 
 

@@ -127,6 +127,10 @@ class App:
         """Passages for ``question`` within ``filters``."""
         return self._opened().search(question, k, filters)
 
+    def source_choices(self) -> list[str]:
+        """Publishers and folders a question can be restricted to (none while nothing is indexed)."""
+        return self.retriever.source_choices() if self.retriever is not None else []
+
     def people(self) -> list[Any]:
         """Everyone quoted in the indexed articles, most quoted first (re-grouped only when indexing
         changed them)."""

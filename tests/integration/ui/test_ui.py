@@ -181,6 +181,35 @@ def test_cited_answer_and_highlighted_source_in_the_browser(page):
         page.screenshot(path=str(docs / "screenshot-article.png"), full_page=True)
 
 
+def _asked_sources(page, question: str) -> list[str]:
+    """Ask, wait for the checked answer, and return the file names of every passage on the panel."""
+    _ask(page, question)
+    page.wait_for_selector("#pending-sources", timeout=120_000)  # retrieval done …
+    page.wait_for_function("() => !document.querySelector('#pending-sources')", timeout=180_000)  # … answer checked
+    return sorted({Path(c.get_attribute("data-source")).name for c in page.query_selector_all("#sources .src")})
+
+
+def test_the_filter_row_keeps_every_passage_inside_it(page):
+    """Since, until and sources above the chat: every passage shown is of the filtered articles."""
+    question = "How does China view the alliance between the United States and South Korea?"
+    page.get_by_text("Settings", exact=True).click()
+    page.check("#show-all input")  # every retrieved passage is on the panel, not only the cited ones
+    assert len(_asked_sources(page, question)) >= 2  # the control: unfiltered, several articles answer
+    page.fill("#filter-since input", "2022")
+    assert _asked_sources(page, question) == ["000_900ea4f60c9d1c02.txt"]  # the one article dated 2022
+    # A publisher picked in the dropdown, the date cleared.
+    page.fill("#filter-since input", "")
+    page.click("#filter-source input")
+    page.keyboard.type("Global Times")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    assert _asked_sources(page, question) == ["003_be35bce159577316.txt"]
+    # A bad date is said in the chat, and nothing is asked.
+    page.fill("#filter-until input", "June")
+    _ask(page, question)
+    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('Until must be a date')")
+
+
 def test_the_passages_show_before_the_answer(page):
     before = page.inner_text("#chat")
     _ask(page, QUESTION)
