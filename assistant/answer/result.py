@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.answer.evidence import Evidence, Span
 from assistant.answer.refusal import Features
+from assistant.ingest.load import page_at
 from assistant.retrieve.retriever import Passage
 
 
@@ -62,7 +63,10 @@ class AnswerResult:
             "confidence": self.confidence,
             "method": self.method,
             "reason": self.reason,
-            "citations": [{k: v for k, v in asdict(c).items() if k != "path"} for c in self.citations],
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k != "path"} | {"page": page_at(c.path or c.source, c.start)}
+                for c in self.citations
+            ],
             "removed": self.removed,
             "retrieved": [p.to_json() for p in self.retrieved],
             "model": self.model,

@@ -91,7 +91,8 @@ def _print_sources(result: dict[str, Any]) -> None:
         verdict = c["support"].get("verdict", "")
         check = f"{_VERDICTS.get(verdict, verdict)} {c['support'].get('score', '')}".strip()
         print(f"  [{c['marker']}] {c['title'] or c['source']}" + (f" ({where})" if where else "") + f"  [{check}]")
-        print(f"      {c['source']} chars {c['start']}-{c['end']}: “{' '.join(c['text'].split())}”")
+        page = f", page {c['page']}" if c.get("page") else ""
+        print(f"      {c['source']} chars {c['start']}-{c['end']}{page}: “{' '.join(c['text'].split())}”")
 
 
 def _as_json(items: Iterable[Any]) -> Iterator[str | dict[str, Any]]:

@@ -106,7 +106,8 @@ def print_passages(passages: Sequence[dict[str, Any]]) -> None:
     for n, p in enumerate(passages, 1):
         where = " · ".join(x for x in (p["publisher"], p["date"] or UNDATED) if x)
         print(f"[{n}] {p['title'] or p['source']}" + (f" ({where})" if where else ""))
-        print(f"    {p['source']} chars {p['start']}-{p['end']}  score {p['score']:.4f}")
+        page = f" (page {p['page']})" if p.get("page") else ""
+        print(f"    {p['source']} chars {p['start']}-{p['end']}{page}  score {p['score']:.4f}")
         print("    " + p["text"].replace("\n", "\n    "))
         print()
 

@@ -19,7 +19,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     """add or update articles in the index
 
-    Index .txt, .md and .html articles. Re-running is cheap: unchanged files are skipped,
+    Index .txt, .md, .html and .pdf articles (a PDF needs a text layer: a scanned one is
+    skipped with the reason). Re-running is cheap: unchanged files are skipped,
     changed files are replaced, deleted files are removed. Bad files are reported and
     skipped. A run that is interrupted is completed by the next one.
     """

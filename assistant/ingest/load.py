@@ -1,7 +1,8 @@
 """Stage 1: read article files and extract title, publisher and date.
 
 Offsets everywhere refer to :func:`source_text`: the file itself for ``.txt`` and
-``.md``, and for ``.html`` the page's readable text (:mod:`assistant.ingest.html_text`).
+``.md``, for ``.html`` the page's readable text (:mod:`assistant.ingest.html_text`), and for
+``.pdf`` its text layer (:mod:`assistant.ingest.pdf_text`; :func:`page_at` gives a span's page).
 A reader checks ``source_text(path)[start:end]`` against a citation.
 """
 
@@ -15,10 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from assistant.ingest import pdf_text
 from assistant.ingest.html_text import PageText, extract
 from assistant.ingest.lexicon import MONTHS
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+FILE_KINDS = ".txt, .md, .html or .pdf"
+"""The supported kinds of article, as messages name them."""
 
 
 class LoadError(Exception):
@@ -58,7 +62,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
 def _type_problem(name: str) -> str | None:
     """Why a file of this name is not read as an article, or None."""
     suffix = Path(name).suffix.lower()
-    return None if suffix in SUFFIXES else f"unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+    return None if suffix in SUFFIXES else f"unsupported file type {suffix or '(none)'}; use {FILE_KINDS}"
 
 
 def check_file(path: Path, max_bytes: int, name: str = "") -> None:
@@ -80,6 +84,8 @@ def check_file(path: Path, max_bytes: int, name: str = "") -> None:
 def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
     """Read one file; raise :class:`LoadError` for unreadable or unusable files."""
     check_file(path, max_bytes)
+    if _is_pdf(path):
+        return _read_pdf(path)
     try:
         if not os.access(path, os.R_OK):
             raise LoadError("permission denied")
@@ -112,6 +118,25 @@ def read_article(path: Path, max_bytes: int = 5 * 1024 * 1024) -> Article:
         _parse_plain(article, markdown=path.suffix.lower() == ".md")
     if not any(text[s:e].strip() for s, e in article.regions):
         raise LoadError("no readable text")
+    return article
+
+
+def _read_pdf(path: Path) -> Article:
+    if not os.access(path, os.R_OK):
+        raise LoadError("permission denied")
+    try:
+        doc = pdf_text.extract(path)
+    except pdf_text.PdfError as exc:
+        raise LoadError(str(exc)) from None
+    article = Article(source=str(path.resolve()), path=path.resolve(), text=doc.text, regions=[(0, len(doc.text))])
+    plain = Article(source=article.source, path=article.path, text=doc.text)
+    _parse_plain(plain, markdown=False)  # a date line, a dateline, a title line in the text itself
+    title, site = _split_site_suffix(re.sub(r"\s+", " ", doc.title))
+    # A printed page's first lines are often its menus: the publisher is taken only from the
+    # document's title ("… | Reuters") or a line that names it, never guessed from a masthead.
+    article.title, article.date = title or plain.title, plain.date
+    named = any(_PUBLISHER_LINE_RE.match(ln) or _DATELINE_RE.match(ln) for ln in doc.text.splitlines()[:12])
+    article.publisher = site or (plain.publisher if named else "")
     return article
 
 
@@ -254,16 +279,47 @@ def _is_html(path: Path) -> bool:
     return path.suffix.lower() in (".html", ".htm")
 
 
+def _is_pdf(path: Path) -> bool:
+    return path.suffix.lower() == ".pdf"
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_pdf(path: str, mtime_ns: int, size: int) -> pdf_text.PdfText:
+    try:
+        return pdf_text.extract(Path(path))
+    except pdf_text.PdfError as exc:
+        raise OSError(f"{path}: {exc}") from None
+
+
+def _pdf(path: str | Path) -> pdf_text.PdfText:
+    st = Path(path).stat()
+    return _cached_pdf(str(path), st.st_mtime_ns, st.st_size)
+
+
 @functools.lru_cache(maxsize=64)
 def _cached_text(path: str, mtime_ns: int, size: int) -> str:
+    if _is_pdf(Path(path)):
+        return _pdf(path).text
     raw = Path(path).read_text(encoding="utf-8")
     return extract(raw).text if _is_html(Path(path)) else raw
 
 
 def source_text(path: str | Path) -> str:
-    """The text that offsets of ``path`` index: the file, or for HTML its readable text.
+    """The text that offsets of ``path`` index: the file, for HTML its readable text, for a
+    PDF its text layer.
 
     Raises OSError (or UnicodeDecodeError) when the file cannot be read.
     """
     st = Path(path).stat()
     return _cached_text(str(path), st.st_mtime_ns, st.st_size)
+
+
+def page_at(path: str | Path, offset: int) -> int | None:
+    """The 1-based page of a PDF that holds character ``offset`` of its :func:`source_text`;
+    None for other files, or when the file cannot be read."""
+    if not _is_pdf(Path(path)):
+        return None
+    try:
+        return _pdf(path).page_at(offset)
+    except OSError:
+        return None

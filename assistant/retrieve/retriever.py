@@ -19,6 +19,7 @@ import numpy as np
 from assistant.config import Settings, check_question
 from assistant.errors import IndexMissingError
 from assistant.ingest.attribution import name_parts, question_speaker, same_person
+from assistant.ingest.load import page_at
 from assistant.policy import Policy
 from assistant.retrieve.filters import Filters, nothing_matches
 from assistant.store.bm25 import BM25, idf_function
@@ -52,7 +53,7 @@ class Passage:
         """The public JSON shape of a passage."""
         d = asdict(self)
         keep = ("chunk_id", "source", "title", "publisher", "date", "text", "start", "end", "score")
-        return {k: d[k] for k in keep}
+        return {k: d[k] for k in keep} | {"page": page_at(self.path or self.source, self.start)}
 
 
 def _speakers(meta: dict[str, Any]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.load import SUFFIXES
+from assistant.ingest.load import FILE_KINDS, SUFFIXES
 from assistant.ui.uploads import save_uploads
 
 
@@ -28,7 +28,7 @@ def add_files(app: Any, files: list[Any] | None, progress: Any = None) -> tuple[
     from assistant.store.build import build_index
 
     if not files:
-        return "Choose one or more .txt, .md or .html files first.", corpus_rows(app)
+        return f"Choose one or more {FILE_KINDS} files first.", corpus_rows(app)
     saved, messages = save_uploads(files, app.upload_dir, app.settings.max_file_bytes)
     if saved:
         with app.index_lock:
@@ -58,7 +58,7 @@ def articles_tab(app: Any, empty_note: Any) -> None:
             column_widths=["45%", "18%", "12%", "17%", "8%"],
         )
         upload = gr.File(
-            label="Add articles (.txt, .md, .html)",
+            label=f"Add articles ({FILE_KINDS})",
             file_count="multiple",
             file_types=list(SUFFIXES),
             elem_id="upload",

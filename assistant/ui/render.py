@@ -12,19 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.load import source_text
+from assistant.ingest.load import FILE_KINDS, source_text
 from assistant.retrieve.filters import UNDATED
 
 NOT_FOUND_LABEL = "Not found in the articles"
 UNCERTAIN_LABEL = "⚠️ Uncertain"
 """Leads an ``uncertain`` answer in the chat, before its text and the note asking to check it."""
 EMPTY_INDEX_NOTE = (
-    "**No articles are indexed yet.** Add `.txt`, `.md` or `.html` files in the **Articles** tab "
+    f"**No articles are indexed yet.** Add {FILE_KINDS} files in the **Articles** tab "
     "(they are indexed at once), or index a folder from a terminal with `assistant index PATH`; "
     "then ask your question here."
 )
 EMPTY_INDEX_ERROR = (
-    "no articles are indexed yet: add .txt, .md or .html files in the Articles tab, or run: assistant index PATH"
+    f"no articles are indexed yet: add {FILE_KINDS} files in the Articles tab, or run: assistant index PATH"
 )
 
 CSS = """
@@ -97,8 +97,10 @@ def _said(item: dict[str, Any], shift: int = 0) -> list[tuple[int, int]]:
 
 
 def _meta_line(item: dict[str, Any]) -> str:
+    """Publisher · date (or "undated") · file, and the page of a PDF's span."""
     parts = [item.get("publisher") or "", item.get("date") or UNDATED, Path(item.get("source", "")).name]
-    return " · ".join(html.escape(p) for p in parts if p)
+    page = f" · <span class='page'>page {int(item['page'])}</span>" if item.get("page") else ""
+    return " · ".join(html.escape(p) for p in parts if p) + page
 
 
 def source_card(item: dict[str, Any], label: str, cited: bool = True) -> str:

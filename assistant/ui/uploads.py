@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
-from assistant.ingest.load import SUFFIXES, LoadError, check_file
+from assistant.ingest.load import FILE_KINDS, SUFFIXES, LoadError, check_file
 
 
 def safe_upload_name(name: str) -> str:
@@ -16,7 +16,7 @@ def safe_upload_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     base = re.sub(r"[^\w.-]+", "_", base).lstrip("._")
     if not base or Path(base).suffix.lower() not in SUFFIXES:
-        raise UserError(f"{Path(name).name or name!r}: only .txt, .md and .html articles can be added")
+        raise UserError(f"{Path(name).name or name!r}: only {FILE_KINDS} articles can be added")
     return base[:120]
 
 
