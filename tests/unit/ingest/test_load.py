@@ -50,9 +50,9 @@ def test_oversized_file_is_refused(tmp_path):
 
 
 def test_unsupported_and_missing_paths_are_reported(tmp_path):
-    (tmp_path / "a.pdf").write_bytes(b"%PDF")
-    found = dict(iter_files([tmp_path / "a.pdf", tmp_path / "missing.txt"]))
-    assert "unsupported" in found[tmp_path / "a.pdf"]
+    (tmp_path / "a.docx").write_bytes(b"PK")
+    found = dict(iter_files([tmp_path / "a.docx", tmp_path / "missing.txt"]))
+    assert "unsupported" in found[tmp_path / "a.docx"]
     assert "no such file" in found[tmp_path / "missing.txt"]
 
 
