@@ -1,4 +1,10 @@
-"""The readable text of a saved web page: one paragraph per block element.
+"""The readable text of a saved web page: its main content, one paragraph per block element.
+
+trafilatura, the field's extractor of article text, picks the main content and reads the
+metadata (title, site name, date); the paragraphs of its HTML output are then read here, so
+they are the same blocks as for any page. ``bench/bench_html_extract.py`` measured the choice
+on ten real saved news pages (``docs/benchmarks.md``). When trafilatura finds no main content
+(a page of a few lines), the whole page is read here instead.
 
 Inline markup (``<b>``, ``<a>``, ``<span>``) stays inside its sentence, entities are
 decoded ("M&uuml;ller" is "Müller"), and page furniture is left out: scripts and
@@ -81,12 +87,14 @@ _VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "b
 
 @dataclass
 class PageText:
-    """What :func:`extract` finds in a page."""
+    """What :func:`extract` finds in a page; ``found`` is trafilatura's metadata (``title``,
+    ``sitename``, ``date`` as ISO, ``author``), each only when it found one."""
 
     text: str
     title: str = ""
     h1: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    found: dict[str, str] = field(default_factory=dict)
 
 
 class _Extractor(HTMLParser):
@@ -158,7 +166,24 @@ class _Extractor(HTMLParser):
 
 
 def extract(html: str) -> PageText:
-    """The page's readable text, title, first ``<h1>`` and ``<meta>`` values."""
+    """The page's main text (trafilatura's choice, in this module's paragraphs), its title, first
+    ``<h1>``, ``<meta>`` values and trafilatura's metadata."""
+    import trafilatura
+    from trafilatura.metadata import extract_metadata
+
+    page = whole_page(html)
+    main = trafilatura.extract(html, output_format="html", include_tables=True, include_comments=False)
+    text = whole_page(main).text if main else ""
+    if text.strip():
+        page.text = text
+    meta = extract_metadata(html)
+    if meta is not None:
+        page.found = {k: str(getattr(meta, k)) for k in ("title", "sitename", "date", "author") if getattr(meta, k)}
+    return page
+
+
+def whole_page(html: str) -> PageText:
+    """Every block of readable text in the page, without its furniture: the fallback of :func:`extract`."""
     parser = _Extractor()
     parser.feed(html)
     parser.close()

@@ -264,13 +264,15 @@ def _parse_plain(article: Article, markdown: bool) -> None:
 
 
 def _parse_html(article: Article, page: PageText) -> None:
-    meta = page.meta
+    """Title, publisher and date: trafilatura's metadata first, then the page's own tags."""
+    meta, found = page.meta, page.found
     page_title, site = _split_site_suffix(page.title)
-    title = re.sub(r"\s+", " ", meta.get("og:title") or page.h1 or page_title).strip()
+    title = re.sub(r"\s+", " ", found.get("title") or meta.get("og:title") or page.h1 or page_title).strip()
     article.title = _split_site_suffix(title)[0]
-    article.publisher = (meta.get("og:site_name") or meta.get("publisher") or site).strip()
+    article.publisher = (found.get("sitename") or meta.get("og:site_name") or meta.get("publisher") or site).strip()
+    article.date = parse_date(found.get("date", ""))
     for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date"):
-        if key in meta:
+        if key in meta and not article.date:
             article.date = parse_date(meta[key])
             break
 
