@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from assistant.config import Settings
-from assistant.ingest.chunk import Chunk, chunk_article, embedding_text
+from assistant.ingest.chunk import CHUNK_RULES_VERSION, Chunk, chunk_article, embedding_text
 from assistant.ingest.load import Article, LoadError, iter_files, read_article
 from assistant.store.bm25_file import LexicalIndex, from_collection, load, save, saved_version, updated
 from assistant.store.chroma import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
@@ -34,18 +35,30 @@ class IndexReport:
     chunks_removed: int = 0
     total_chunks: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Where the time went: ``read`` (reading and chunking), ``embed`` (embedding and the store's
+    writes), ``store`` (deletes and the lexical index)."""
 
     def summary(self) -> str:
+        took = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
         return (
             f"{self.files_indexed} file(s) indexed, {self.files_unchanged} unchanged, "
             f"{len(self.skipped)} skipped; {self.chunks_added} chunk(s) added, "
             f"{self.chunks_removed} removed; {self.total_chunks} chunk(s) in the index"
-        )
+        ) + (f" ({took})" if took else "")
 
 
-def chunk_metadata(article: Article, chunk: Chunk, file_sha: str) -> dict[str, Any]:
+def file_key(path: Path, chunk_chars: int) -> str:
+    """What decides whether a file must be read and chunked again: its bytes and the chunking
+    rules. A re-run compares it with the stored one instead of parsing every file."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return f"{digest}/{CHUNK_RULES_VERSION}/{chunk_chars}"
+
+
+def chunk_metadata(article: Article, chunk: Chunk, file_sha: str, key: str = "") -> dict[str, Any]:
     """Metadata stored beside each chunk in Chroma."""
     return {
+        "file_key": key,
         "source": article.source,
         "path": str(article.path),
         "title": article.title,
@@ -92,7 +105,7 @@ def _save_lexical(
     save(settings, version, lex)
 
 
-def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings) -> None:
+def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings, files: int = 0) -> None:
     """Embed ``pending`` and write it to Chroma in groups.
 
     Settings.index_batch chunks per group, each one Chroma write, so a killed run loses at
@@ -103,7 +116,7 @@ def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings
     2 cores (bench/bench_throughput.py, docs/benchmarks.md).
     """
     embedder = chunk_embedder(settings)
-    bar = _progress(len(pending), settings.quiet)
+    bar = _progress(len(pending), settings.quiet, files)
     step = settings.index_batch
     pending = sorted(pending, key=lambda p: len(p.embed_text))
     for i in range(0, len(pending), step):
@@ -118,34 +131,70 @@ def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings
     bar.close()
 
 
-def _progress(total: int, quiet: bool) -> Any:
+def _progress(total: int, quiet: bool, files: int) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="chunk", desc="Embedding", disable=quiet or not sys.stderr.isatty())
+    desc = f"Embedding {files} article(s)"
+    return tqdm(total=total, unit=" chunk", desc=desc, disable=quiet or not sys.stderr.isatty())
 
 
-def _known(settings: Settings, collection: Any) -> tuple[LexicalIndex | None, dict[str, set[str]]]:
-    """The saved lexical index when it is of the store's version, and the chunk ids of each path
-    in the store (from that index when there is one, without reading every record from Chroma)."""
-    old = None if is_writing(collection) else load(settings, index_version(collection))
+def _reading(files: Iterable[tuple[Path, str | None]], quiet: bool) -> Iterable[tuple[Path, str | None]]:
+    """``files``, with a progress bar of the files read (on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(files, unit=" file", desc="Reading", disable=quiet or not sys.stderr.isatty(), leave=False)
+
+
+@dataclass
+class Known:
+    """What the store holds: the chunk ids of each path, and each path's :func:`file_key`
+    (none after a killed run, whose files may be only partly written)."""
+
+    ids_by_path: dict[str, set[str]] = field(default_factory=dict)
+    key_by_path: dict[str, str] = field(default_factory=dict)
+
+
+def _known(settings: Settings, collection: Any) -> tuple[LexicalIndex | None, Known]:
+    """The saved lexical index when it is of the store's version, and what the store holds
+    (from that index when there is one, without reading every record from Chroma)."""
+    writing = is_writing(collection)
+    old = None if writing else load(settings, index_version(collection))
     if old is not None:
         known_ids, known_metas = old.ids, old.metas
     else:
         got = get_all(collection, ["metadatas"])
         known_ids, known_metas = got["ids"], got["metadatas"]
-    ids_by_path: dict[str, set[str]] = {}
+    known = Known()
     for cid, meta in zip(known_ids, known_metas):
-        ids_by_path.setdefault(str(meta.get("path", "")), set()).add(cid)
-    return old, ids_by_path
+        path = str(meta.get("path", ""))
+        known.ids_by_path.setdefault(path, set()).add(cid)
+        if not writing and meta.get("file_key"):
+            known.key_by_path[path] = str(meta["file_key"])
+    return old, known
 
 
-def _plan(
-    paths: Iterable[Path], settings: Settings, ids_by_path: dict[str, set[str]], report: IndexReport, say: Callable
-) -> Plan:
-    """Chunk every usable file; what is new is pending, what is gone or replaced is stale."""
+def _unchanged(path: Path, settings: Settings, known: Known) -> tuple[bool, str]:
+    """Whether ``path`` is indexed as it is now (same bytes, same chunking), and its key."""
+    try:
+        key = file_key(path, settings.chunk_chars)
+    except OSError:
+        return False, ""  # reading it again says why
+    resolved = str(path.resolve())
+    return known.key_by_path.get(resolved) == key and resolved in known.ids_by_path, key
+
+
+def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: IndexReport, say: Callable) -> Plan:
+    """Chunk every usable file that changed; what is new is pending, what is gone or replaced is stale."""
     plan = Plan()
-    for path, problem in iter_files(paths):
+    ids_by_path = known.ids_by_path
+    for path, problem in _reading(iter_files(paths), settings.quiet):
+        key = ""
         if problem is None:
+            same, key = _unchanged(path, settings, known)
+            if same:
+                ids_by_path.pop(str(path.resolve()))
+                report.files_unchanged += 1
+                continue
             try:
                 article = read_article(path, settings.max_file_bytes)
             except LoadError as exc:
@@ -169,7 +218,7 @@ def _plan(
         for c in chunks:
             if c.chunk_id not in old_ids:
                 text = embedding_text(article.title, c.text, c.continues_quote_of)
-                plan.pending.append(Pending(c.chunk_id, c.text, chunk_metadata(article, c, file_sha), text))
+                plan.pending.append(Pending(c.chunk_id, c.text, chunk_metadata(article, c, file_sha, key), text))
         plan.stale.extend(old_ids - new_ids)
     # Files that were indexed before but no longer exist on disk.
     for old_path, ids in ids_by_path.items():
@@ -187,15 +236,20 @@ def build_index(
     report = IndexReport()
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
-        old, ids_by_path = _known(settings, collection)
-        plan = _plan(paths, settings, ids_by_path, report, say)
+        clock = time.perf_counter()
+        old, known = _known(settings, collection)
+        plan = _plan(paths, settings, known, report, say)
+        report.seconds["read"] = time.perf_counter() - clock
         if plan.pending or plan.stale:
             bump_version(collection, writing=True)  # a run killed from here on leaves it marked
         if plan.pending:
-            _embed_and_write(collection, plan.pending, settings)
+            clock = time.perf_counter()
+            _embed_and_write(collection, plan.pending, settings, report.files_indexed)
             if settings.embed_backend != "torch":
                 # A no-op once the export exists; else torch was just loaded for the chunks, so it is cheap.
                 ensure_onnx(settings.cache_dir, say=say)
+            report.seconds["embed"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         for i in range(0, len(plan.stale), 500):
             collection.delete(ids=plan.stale[i : i + 500])
         report.chunks_added = len(plan.pending)
@@ -204,4 +258,5 @@ def build_index(
             bump_version(collection)
         _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
         report.total_chunks = collection.count()
+        report.seconds["store"] = time.perf_counter() - clock
     return report

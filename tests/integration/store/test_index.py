@@ -81,6 +81,28 @@ def test_reindex_is_a_noop_and_changes_are_applied(tmp_path):
     assert not col.get(where={"path": str(target.resolve())})["ids"]
 
 
+def test_a_rerun_reads_no_unchanged_file_again(tmp_path, monkeypatch):
+    """Unchanged bytes and chunking: the stored file key says so, and the file is not parsed."""
+    import assistant.store.build as build
+
+    corpus = _corpus(tmp_path)
+    s = _fresh(tmp_path)
+    build_index([corpus], s, say=lambda m: None)
+    parsed = []
+    real = build.read_article
+    monkeypatch.setattr(build, "read_article", lambda path, *a: parsed.append(path.name) or real(path, *a))
+    again = build_index([corpus], s, say=lambda m: None)
+    assert again.files_unchanged == len(FILES) and parsed == []
+    # The controls: a touched file is parsed again, and so is every file when the chunk size changes.
+    target = corpus / FILES[0]
+    target.write_text(target.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    build_index([corpus], s, say=lambda m: None)
+    assert parsed == [FILES[0]]
+    parsed.clear()
+    bigger = build_index([corpus], s.with_(chunk_chars=s.chunk_chars + 200), say=lambda m: None)
+    assert sorted(parsed) == sorted(FILES) and bigger.files_indexed == len(FILES)
+
+
 def test_bad_files_are_skipped_and_the_rest_indexed(tmp_path):
     corpus = _corpus(tmp_path)
     (corpus / "empty.txt").write_text("")
