@@ -42,9 +42,11 @@ def cmd_people(args: argparse.Namespace, s: Settings) -> int:
 
     if args.score:
         return _score(args)
-    from assistant.store.chroma import indexed_paths
+    from assistant.store.chroma import index_version, indexed_paths, open_collection
+    from assistant.store.quote_file import quoted_people
 
-    everyone = people.indexed_people((str(p) for p in indexed_paths(s)), s.max_file_bytes)
+    version = index_version(open_collection(s))
+    everyone = quoted_people(s, version, lambda: (str(p) for p in indexed_paths(s)))
     if not args.name:
         if args.json:
             print(json.dumps([p.summary() for p in everyone], ensure_ascii=False, indent=2))

@@ -93,13 +93,20 @@ def group(records: Iterable[QuoteRecord]) -> list[Person]:
     names = sorted({r.speaker for r in records}, key=lambda n: (-len(name_parts(n)), -len(n), n))
     canon: dict[str, str] = {}
     heads: list[str] = []
+    by_part: dict[str, set[int]] = {}  # a name part -> the heads (by position) that have it
     for n in names:
-        match = [h for h in heads if same_person(h, n)]
-        if len(name_parts(n)) == 1 and len(match) != 1:
+        # Every head so far has at least as many parts as n, so same_person(head, n) is "n's parts
+        # are all the head's": the heads that have every one of n's parts, found by part.
+        parts = name_parts(n)
+        found = [by_part.get(p, set()) for p in parts]
+        match = sorted(set.intersection(*found)) if found and all(found) else []
+        if len(parts) == 1 and len(match) != 1:
             match = []
         if match:
-            canon[n] = match[0]
+            canon[n] = heads[match[0]]
         else:
+            for p in parts:
+                by_part.setdefault(p, set()).add(len(heads))
             heads.append(n)
             canon[n] = n
     people: dict[str, Person] = {h: Person(h) for h in heads}

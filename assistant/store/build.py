@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from assistant.config import Settings
 from assistant.ingest.chunk import CHUNK_RULES_VERSION, Chunk, chunk_article, embedding_text
 from assistant.ingest.load import Article, LoadError, iter_files, read_article
+from assistant.store import quote_file
 from assistant.store.bm25_file import LexicalIndex, from_collection, load, save, saved_version, updated
 from assistant.store.chroma import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
 from assistant.store.embed import chunk_embedder, ensure_onnx
@@ -88,6 +89,8 @@ class Plan:
 
     pending: list[Pending] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    quotes: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> its quote_file entry
+    gone: set[str] = field(default_factory=set)  # paths whose chunks all leave the store
 
 
 def _save_lexical(
@@ -103,6 +106,18 @@ def _save_lexical(
     if lex is None or len(lex.ids) != collection.count():
         lex = from_collection(collection)
     save(settings, version, lex)
+
+
+def _save_quotes(settings: Settings, collection: Any, plan: Plan) -> None:
+    """Bring the saved quote index to the store's version: this run's articles' quotes, the
+    saved ones of the others (:mod:`assistant.store.quote_file`)."""
+    version = index_version(collection)
+    if quote_file.load(settings)[0] == version:
+        return
+    lex = load(settings, version)
+    metas = lex.metas if lex is not None else get_all(collection, ["metadatas"])["metadatas"]
+    paths = [str(m["path"]) for m in metas if m.get("path")]
+    quote_file.update(settings, version, paths, plan.quotes, plan.gone)
 
 
 def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings, files: int = 0) -> None:
@@ -204,6 +219,7 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
             # must not stay searchable: its old chunks go, and the report says so.
             gone = ids_by_path.pop(str(path.resolve()), set())
             plan.stale.extend(gone)
+            plan.gone.add(str(path.resolve()))
             report.skipped.append((str(path), problem))
             say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
             continue
@@ -215,6 +231,7 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
             report.files_unchanged += 1
             continue
         report.files_indexed += 1
+        plan.quotes[str(article.path)] = quote_file.entry(article)
         for c in chunks:
             if c.chunk_id not in old_ids:
                 text = embedding_text(article.title, c.text, c.continues_quote_of)
@@ -224,6 +241,7 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
     for old_path, ids in ids_by_path.items():
         if not Path(old_path).exists():
             plan.stale.extend(ids)
+            plan.gone.add(old_path)
     return plan
 
 
@@ -257,6 +275,7 @@ def build_index(
         if plan.pending or plan.stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
         _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
+        _save_quotes(settings, collection, plan)
         report.total_chunks = collection.count()
         report.seconds["store"] = time.perf_counter() - clock
     return report

@@ -14,19 +14,20 @@ from assistant.ui.render import EMPTY_INDEX_ERROR, EMPTY_INDEX_NOTE
 class QuotedPeople:
     """Everyone quoted in the indexed articles, grouped once per index version."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._cached: tuple[str, list[Any]] = ("", [])
 
     def everyone(self, retriever: Any) -> list[Any]:
-        from assistant.quotes.people import indexed_people
+        from assistant.store.quote_file import quoted_people
 
         if retriever is None:
             return []
         retriever.refresh()
         if self._cached[0] != retriever.version:
-            paths = (str(m["path"]) for m in retriever.metas if m.get("path"))
-            self._cached = (retriever.version, indexed_people(paths, self.max_bytes))
+            metas = retriever.metas
+            paths = lambda: (str(m["path"]) for m in metas if m.get("path"))  # noqa: E731 - read only when not saved
+            self._cached = (retriever.version, quoted_people(self.settings, retriever.version, paths))
         return self._cached[1]
 
 
@@ -42,7 +43,7 @@ class App:
         self._llm: Any = None
         self._answerer_lock = threading.Lock()
         self.load_error = ""
-        self.quoted = QuotedPeople(settings.max_file_bytes)
+        self.quoted = QuotedPeople(settings)
         self.upload_dir = settings.index_dir / "uploads"
         self.index_lock = threading.Lock()
         self._ready = threading.Event()
