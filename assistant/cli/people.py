@@ -22,6 +22,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="instead, score the quote finder against hand-labelled quotes (e.g. eval/quotes/seeds.jsonl): "
         "precision and recall of speaker and span",
     )
+    p.add_argument(
+        "--articles",
+        type=Path,
+        metavar="DIR",
+        help="with --score: the folder the labels' article files are under (e.g. the folder that "
+        "eval/quotes/reuters.jsonl's README command writes)",
+    )
     store_flags(p)
 
 
@@ -79,7 +86,7 @@ def cmd_people(args: argparse.Namespace, s: Settings) -> int:
 def _score(args: argparse.Namespace) -> int:
     from assistant.quotes.evaluation import load_labels, score
 
-    report = score(load_labels(args.score))
+    report = score(load_labels(args.score, args.articles))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex as re  # Unicode classes: "Anna Müller", "Émile Durand", "Łukasz Nowak" are names too
 
-from assistant.ingest.lexicon import REPORTING_VERBS, TITLES
+from assistant.ingest.lexicon import ORGANISATION_WORDS, REPORTING_VERBS, TITLES
 
 _CAP = r"\p{Lu}[\p{L}'’]*\p{Ll}[\p{L}'’]*(?:-\p{L}+)*"
 NAME = rf"{_CAP}(?:\s+{_CAP}){{0,3}}"
@@ -91,10 +91,25 @@ _NOT_NAMES = {
     "statement",
     "report",
     "reporters",
+    # Words that open a sentence before its speaker: "Asked about …, he replied", "Speaking to …".
+    "asked",
+    "speaking",
+    "referring",
+    "commenting",
+    "talking",
+    "responding",
+    "writing",
 }
+# After "said Lee", words that keep Lee the speaker ("said Lee in a statement"); any other
+# lower-case word makes Lee the subject of what was said ("sources said Lee would chair …").
+_AFTER_INVERTED = {
+    "in", "on", "at", "after", "before", "during", "when", "while", "as", "from", "of", "to", "for", "with",
+    "last", "this", "yesterday", "today", "adding", "noting", "told", "who", "whose", "a", "an", "the",
+}  # fmt: skip
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """``name`` without a possessive ending and the function words that may open it ("The", "Asked")."""
     name = re.sub(r"['’]s?$", "", name.strip())
     words = name.split()
     while words and words[0].lower() in _NOT_NAMES:
@@ -111,10 +126,18 @@ def attributions(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, int, str]] = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            name = _clean_name(m.group("name"))
+            name = clean_name(m.group("name"))
+            if pattern is _PATTERNS[1] and _subject_of_clause(text, m.end()):
+                continue
             if name and name.split()[-1].lower() not in _NOT_NAMES:
                 found.append((m.start("name"), m.start(), m.end(), name))
     return [(a, b, name) for _, a, b, name in sorted(found)]
+
+
+def _subject_of_clause(text: str, end: int) -> bool:
+    """After "said NAME" at ``end``: whether a verb follows, so NAME is what the clause is about."""
+    m = re.match(r"\s+(\p{Ll}[\p{L}'’-]*)", text[end : end + 40])
+    return bool(m) and m.group(1) not in _AFTER_INVERTED
 
 
 def find_speakers(text: str) -> list[str]:
@@ -148,7 +171,7 @@ def question_speaker(question: str) -> str:
     for pattern in (_SPEECH_Q, _POSSESSIVE_Q, _ACCORDING_Q, _QUOTE_Q):
         m = pattern.search(question)
         if m:
-            name = _clean_name(m.group("name"))
+            name = clean_name(m.group("name"))
             if name and name.lower() not in _NOT_NAMES:
                 return name
     return ""
@@ -181,3 +204,30 @@ def same_person(a: str, b: str) -> bool:
     if not pa or not pb:
         return False
     return pa <= pb or pb <= pa
+
+
+def is_organisation(name: str) -> bool:
+    """Whether ``name`` names an organisation rather than a person: an institution's noun or a
+    legal form in it ("Bank of Japan", "Eastman Kodak Co"), a leading "The" ("The Treasury"), or
+    an acronym alone ("OPEC")."""
+    words = name.split()
+    if not words:
+        return False
+    if words[0] == "The" or (len(words) == 1 and len(words[0]) > 1 and words[0].isupper()):
+        return True
+    return any(w.lower().strip(".,'’") in ORGANISATION_WORDS for w in words)
+
+
+_SENTENCE_END = ".!?…:;\"”’)]"
+
+
+_SPEECH_IN_LINE = re.compile(rf"[“”\"]|\b(?:{REPORTING_VERBS})\b")
+
+
+def is_heading(line: str) -> bool:
+    """Whether a line is a headline, a dateline or a caption rather than prose: a short line
+    (at most 16 words) that does not end as a sentence does and reports no speech (no
+    quotation mark, no lower-case "said"). Names in it never speak."""
+    line = line.strip()
+    short = bool(line) and len(line.split()) <= 16 and not line.endswith(tuple(_SENTENCE_END))
+    return short and not _SPEECH_IN_LINE.search(line)

@@ -72,7 +72,7 @@ _QUOTE_START = re.compile(r"[“\"]")
 _CLOSE_QUOTES = "”"
 
 
-CHUNK_RULES_VERSION = "10"
+CHUNK_RULES_VERSION = "11"
 """Part of every chunk ID.  Bump it with any change to what chunks are made or what they carry
 (boundaries, text, speakers: this module, :mod:`~assistant.ingest.attribution`,
 :mod:`~assistant.ingest.lexicon`, :func:`embedding_text`), so that the next ``assistant index``

@@ -20,8 +20,31 @@ TITLES = frozenset({
     "mayor", "minister", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "national", "pope", "premier",
     "president", "prime", "prince", "princess", "prof", "prof.", "professor", "queen", "rep.",
     "representative", "secretary", "security", "sen.", "senator", "sir", "spokesman",
-    "spokesperson", "spokeswoman", "state", "vice",
+    "spokesperson", "spokeswoman", "staff", "state", "vice",
 })  # fmt: skip
+
+# Words that make a name an organisation's ("Eastman Kodak Co", "Bank of Japan", "The Treasury"),
+# not a person's: legal forms and the nouns of institutions, as English news writes them.
+ORGANISATION_WORDS = frozenset({
+    "ag", "agency", "airlines", "airways", "association", "authority", "bancorp", "bancshares", "bank",
+    "board", "bureau", "capital", "center", "centre", "chemical", "co", "college", "commission", "committee",
+    "communications", "company", "congress", "corp", "corporation", "cos", "council", "court", "department",
+    "embassy", "exchange", "federation", "financial", "foundation", "fund", "government", "group", "holdings",
+    "inc", "industries", "institute", "insurance", "international", "investments", "laboratories", "league",
+    "llc", "ltd", "magazine", "ministry", "motors", "network", "news", "nv", "office", "organisation",
+    "organization", "parliament", "partners", "party", "petroleum", "pharmaceuticals", "plc", "police",
+    "press", "reserve", "resources", "sa", "securities", "senate", "service", "services", "systems",
+    "television", "times", "treasury", "trust", "union", "university",
+})  # fmt: skip
+
+# An unnamed source reporting speech: "a parliamentary official said", "the study said", "analysts said".
+# A "he said" after it is theirs, not the last person named.
+UNNAMED_SPEECH = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Ss]ome|[Oo]ther)?\s*(?:[\w-]+\s+){0,3}?"
+    r"(?:official|officials|spokesman|spokeswoman|spokesperson|source|sources|analyst|analysts|economist|"
+    r"economists|trader|traders|dealer|dealers|banker|bankers|diplomat|diplomats|executive|executives|"
+    r"report|study|statement|editorial|newspaper|paper|survey)\s+(?:also\s+)?(?:said|says|told|added|noted)\b"
+)
 
 # Verbs that report speech: "X said", "X, a former official, believes", "… was quoted".
 REPORTING_VERBS = (

@@ -16,9 +16,17 @@ from dataclasses import dataclass
 
 import regex as re
 
-from assistant.ingest.attribution import NAME, attributions, bare_name, name_parts
+from assistant.ingest.attribution import (
+    NAME,
+    attributions,
+    bare_name,
+    clean_name,
+    is_heading,
+    is_organisation,
+    name_parts,
+)
 from assistant.ingest.chunk import split_sentences
-from assistant.ingest.lexicon import PRONOUN_SPEECH, REPORTING_VERBS
+from assistant.ingest.lexicon import PRONOUN_SPEECH, REPORTING_VERBS, UNNAMED_SPEECH
 
 MIN_WORDS = 4
 """Quoted text shorter than this is a term in quotation marks (“linchpin”), not speech."""
@@ -29,6 +37,7 @@ _REPORTING = re.compile(rf"\b(?:{REPORTING_VERBS})\b")
 # only a few lower-case words (a title) separate from the name.
 _LEAD_END = re.compile(r",(?:\s+\p{Ll}[\p{L}-]*){0,3}\s*$")
 _TAIL_MAX_WORDS = 6  # "told the Global Times on Thursday": what may follow such a name
+_INVERTED_CUE = re.compile(rf"(?:{REPORTING_VERBS})\s+\p{{Lu}}")  # "said Andrew Sheaf": the verb first
 _IN_VIEW = re.compile(rf"\b[Ii]n (?P<name>{NAME})['’]s? (?:view|opinion|words|assessment|judgment|judgement),\s*")
 _ACCORDING = re.compile(rf"\b[Aa]ccording to (?:the\s+)?{NAME}[^,.]{{0,120}},\s*")
 # "Ortiz put it plainly: “…”" / "Said Ortiz: “…”": a name, a few words, a colon, a quotation.
@@ -77,7 +86,12 @@ def _cues(frame: str, offset: int) -> list[_Cue]:
     cues = [_Cue(offset + a, offset + b, n) for a, b, n in attributions(frame)]
     cues += [_Cue(offset + m.start(), offset + m.end(), m.group("name")) for m in _IN_VIEW.finditer(frame)]
     cues += [_Cue(offset + m.start(), offset + m.end(), "") for m in PRONOUN_SPEECH.finditer(frame)]
-    cues += [_Cue(offset + m.start(), offset + m.end(), m.group("name")) for m in _COLON.finditer(frame)]
+    cues += [
+        _Cue(offset + m.start(), offset + m.end(), m.group("name"))
+        for m in _COLON.finditer(frame)
+        # "… faced by Qatar, he said:" is his; "Asked about …, he replied:" names nobody
+        if clean_name(m.group("name")) and not PRONOUN_SPEECH.search(frame, m.end("name"), m.end())
+    ]
     return sorted(cues, key=lambda c: c.start)
 
 
@@ -95,18 +109,32 @@ class _Extractor:
     def __init__(self, text: str) -> None:
         self.text = text
         self.last = ""  # the last person named as speaking
+        self.last_at = 0  # where that was
         self.quotes: list[Quote] = []
         self.run: list[tuple[int, int, str]] = []  # quotations whose speaker may come later
         self.run_start_quoted = False
-        self.mentions = [(m.start(), bare_name(m.group(0))) for m in _NAME_RE.finditer(text)]
+        headings = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_heading(m.group(0))]
+        self.headings = headings
+        # Names in headlines and datelines are not people who speak ("Reagan Admits Iran Arms").
+        self.mentions = [
+            (m.start(), bare_name(m.group(0)))
+            for m in _NAME_RE.finditer(text)
+            if not any(a <= m.start() < b for a, b in headings)
+        ]
+        self.unnamed = [m.end() for m in UNNAMED_SPEECH.finditer(text)]
 
     def speaker(self, cue: _Cue) -> str:
         """The cue's name in the fullest form the article gave it so far ("Shin" -> "Shin
         Kak-soo"); a pronoun's is the last speaker's.  A lone word after "according to" with
         no fuller form ("according to Yonhap") names a source, not a speaker: ``""``."""
-        if not cue.name:  # a pronoun: the last speaker, else the last full name before it
+        if not cue.name:  # "he said": the last person who spoke, else the last person's full name
+            if self._unnamed_since(cue.start):
+                return ""  # "…, an official said. He added …": the unnamed source speaks on
+            if self.last and not is_organisation(self.last):
+                return self.last
             named = [n for pos, n in self.mentions if pos < cue.start and len(name_parts(n)) > 1]
-            return self.last or (named[-1] if named else "")
+            people = [n for n in named if not is_organisation(n)]
+            return people[-1] if people else ""
         name = bare_name(cue.name)
         parts = name_parts(name)
         fuller = [n for pos, n in self.mentions if pos < cue.end and parts < name_parts(n)]
@@ -115,6 +143,10 @@ class _Extractor:
         if len(name.split()) == 1 and re.match(r"[Aa]ccording", self.text[cue.start : cue.end]):
             return ""
         return name
+
+    def _unnamed_since(self, until: int) -> bool:
+        """Whether an unnamed source ("an official said") spoke after the last named speaker."""
+        return any(self.last_at <= u <= until for u in self.unnamed)
 
     def reports(self, cue: _Cue) -> bool:
         """The cue's verb reports a clause of speech ("said", "told", "pointed out")."""
@@ -130,6 +162,8 @@ class _Extractor:
         a paragraph's end runs on when the next paragraph opens with a quotation mark (news
         style); every part of such a run is the words of the one speaker its cue names."""
         para = self.text[p0:p1]
+        if is_heading(para):
+            return  # a headline or a dateline reports nobody's words
         quoted = [
             (m.start(), m.end(), m.start("a" if m.group("a") is not None else "b")) for m in _QUOTED.finditer(para)
         ]
@@ -154,10 +188,13 @@ class _Extractor:
         """Attribute the quotations collected since the last closed one."""
         named = [who for _, _, who in self.run if who]
         fallback = named[-1] if named else (self.last if self.run_start_quoted else "")
+        if not named and self.run and self._unnamed_since(self.run[-1][1] + 60):
+            fallback = ""  # “…,” the study said: an unnamed source's words
         for a, b, who in self.run:
             self.add(who or fallback, a, b, "direct")
         if named or (self.run and fallback):
             self.last = named[-1] if named else fallback
+            self.last_at = self.run[-1][1]
         self.run, self.run_start_quoted = [], False
 
     def _nearest(self, cues: list[_Cue], a: int, b: int, frame: str, p0: int) -> _Cue | None:
@@ -188,15 +225,20 @@ class _Extractor:
                 lead = self.text[s0 : cue.start]
                 comma = _LEAD_END.search(lead)
                 tail = re.findall(r"[\p{L}\p{N}]+", self.text[cue.end : s1])
-                if comma and not inside and _enough(lead[: comma.start()]) and len(tail) <= _TAIL_MAX_WORDS:
+                # "…, said Andrew Sheaf, general manager of …": the words after an inverted
+                # attribution describe the speaker; what they said is the lead.
+                inverted = bool(_INVERTED_CUE.match(self.text, cue.start)) and self.text[cue.end : s1].startswith(",")
+                if comma and not inside and _enough(lead[: comma.start()]) and (len(tail) <= _TAIL_MAX_WORDS or inverted):
                     self.add(who, s0, s0 + comma.start(), "indirect")  # "…, Wang Junsheng told the Global Times."
+                elif inverted:
+                    pass  # no clause of speech after the name
                 elif m := _IN_VIEW.match(self.text, cue.start) or _ACCORDING.match(self.text, cue.start):
                     self.add(who, m.end(), s1, "indirect")
                 elif self.reports(cue):
                     that = _THAT.match(self.text, cue.end, s1)
                     self.add(who, that.end() if that else cue.end, s1, "indirect")
                 if who:
-                    self.last = who
+                    self.last, self.last_at = who, cue.end
 
 
 def extract_quotes(text: str, regions: list[tuple[int, int]] | None = None) -> list[Quote]:

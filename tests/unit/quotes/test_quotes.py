@@ -124,3 +124,58 @@ def test_grouping_by_name_part_equals_the_pairwise_rule(names):
     canon = _group_by_pairs(names)
     for person in group(records):
         assert {canon[q.speaker] for q in person.quotes} == {person.name}
+
+
+def _speakers(text: str) -> list[tuple[str, str]]:
+    return [(q.speaker, q.text) for q in extract_quotes(text)]
+
+
+def test_a_headline_never_yields_a_speaker():
+    text = (
+        "Norland Admits Budget Errors\n\nWire, 2-MAR-1987\n\n"
+        "The plan had been drafted in haste, the finance ministry said.\n\n"
+        "He said the ministry would publish a corrected budget next week."
+    )
+    assert all(not who.startswith("Norland") for who, _ in _speakers(text))
+    # The control: the same sentence after a named speaker is theirs.
+    named = text.replace("the finance ministry said", "Finance Minister Ada Norland said")
+    assert ("Ada Norland", "the ministry would publish a corrected budget next week") in _speakers(named)
+
+
+def test_an_unnamed_source_keeps_the_next_he_said():
+    text = (
+        "Mayor Tom Reyes said the tram line would open in May.\n\n"
+        "The delay was caused by a strike, a city official said. "
+        "He said the contractor had agreed to pay a penalty for every week lost."
+    )
+    assert "Tom Reyes" not in [who for who, words in _speakers(text) if "penalty" in words]
+    control = text.replace(", a city official said. ", ". ")
+    assert "Tom Reyes" in [who for who, words in _speakers(control) if "penalty" in words]
+
+
+def test_words_after_an_inverted_attribution_describe_the_speaker():
+    text = "Prices will rise again before the summer, said Ann Vold, chief economist at a regional savings bank."
+    assert _speakers(text) == [("Ann Vold", "Prices will rise again before the summer")]
+
+
+def test_the_subject_of_a_reported_clause_is_not_its_speaker():
+    text = "Ministry sources said Carl Ostrom would chair the meeting of the nine delegations."
+    assert all(who != "Carl Ostrom" for who, _ in _speakers(text))
+    assert find_speakers("The talks went well, said Carl Ostrom in a statement.") == ["Carl Ostrom"]
+
+
+def test_organisations_and_people_are_told_apart():
+    from assistant.ingest.attribution import is_organisation
+
+    for org in ("Eastman Kodak Co", "Bank of Japan", "The Treasury", "OPEC", "Statistics Canada Office"):
+        assert is_organisation(org), org
+    for person in ("Ann Vold", "Carl Ostrom", "Lukman", "B. D. Aggarwal"):
+        assert not is_organisation(person), person
+
+
+def test_headings_are_short_lines_that_do_not_end_a_sentence():
+    from assistant.ingest.attribution import is_heading
+
+    assert is_heading("Norland Admits Budget Errors") and is_heading("Wire, 2-MAR-1987")
+    assert not is_heading("The plan had been drafted in haste, the ministry said.")
+    assert not is_heading("“We will build it,” she said")  # ends with a closing quote: prose
