@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.support import fold
+from assistant.ingest.attribution import is_organisation
 from assistant.ingest.lexicon import FUNCTION_WORDS
 from assistant.ui.render import SCROLL_JS, quote_item, render_article
 
@@ -37,10 +38,17 @@ def _topic(person: Any, idf: Callable[[str], float]) -> str:
     return max(counts, key=lambda t: counts[t] * max(idf(fold(w)) for w in t.split()))
 
 
+def kind(person: Any) -> str:
+    """ "organisation" or "person", as the People table says it."""
+    return "organisation" if is_organisation(person.name) else "person"
+
+
 def example_questions(people: list[Any], idf: Callable[[str], float], n: int = 4) -> list[str]:
-    """ "What did <a quoted person> say about <a topic they spoke on>?" for the most quoted."""
+    """ "What did <a quoted person> say about <a topic they spoke on>?" for the best-attested
+    people: quoted in the most articles, then most often; organisations and lone surnames left out."""
     out = []
-    for person in people:
+    attested = [p for p in people if kind(p) == "person" and len(p.name.split()) > 1]
+    for person in sorted(attested, key=lambda p: (-p.articles, -len(p.quotes), p.name)):
         topic = _topic(person, idf)
         if topic:
             out.append(f"What did {person.name} say about {topic}?")
@@ -59,30 +67,39 @@ def quote_choices(person: Any) -> list[tuple[str, str]]:
     return choices
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
+COLUMNS = ["Name", "Kind", "Quotes", "Articles"]
+
+
+def table_rows(people: list[Any], search: str = "") -> list[list[Any]]:
+    """The People table: one row per person whose name (or a variant) holds ``search``, most quoted first."""
+    q = search.strip().casefold()
+    return [
+        [p.name, kind(p), len(p.quotes), p.articles]
+        for p in people
+        if not q or any(q in n.casefold() for n in [p.name, *p.variants])
+    ]
 
 
 def people_tab(app: Any) -> None:
-    """The People tab of the page (inside the app's ``gr.Blocks``)."""
+    """The People tab of the page (inside the app's ``gr.Blocks``): a searchable table of who is
+    quoted; picking a row lists that person's quotes, picking a quote opens it in its article."""
     import gradio as gr
 
-    def everyone() -> Any:
+    def rows(search: str) -> Any:
         people = app.people()
-        choices = [
-            (f"{p.name} ({_count(len(p.quotes), 'quote')}, {_count(p.articles, 'article')})", p.name) for p in people
-        ]
         note = "" if people else "Nobody is quoted in the indexed articles yet."
-        return gr.update(choices=choices, value=None), note
+        return gr.update(value=table_rows(people, search or "")), note
 
     def named(name: str | None) -> Any:
         return next((p for p in app.people() if p.name == name), None)
 
-    def pick_person(name: str | None) -> Any:
+    def pick_person(evt: Any) -> Any:
+        name = (evt.row_value or [None])[0]
         person = named(name)
         if person is None:
-            return gr.update(choices=[], value=None, visible=False), ""
-        return gr.update(choices=quote_choices(person), value=None, visible=True), ""
+            return None, gr.update(choices=[], value=None, visible=False), ""
+        label = f"Quotes of {person.name}"
+        return name, gr.update(choices=quote_choices(person), value=None, visible=True, label=label), ""
 
     def open_quote(name: str | None, choice: str | None) -> str:
         person = named(name)
@@ -90,14 +107,21 @@ def people_tab(app: Any) -> None:
             return ""
         return render_article(quote_item(person.quotes[int(choice)]))
 
+    pick_person.__annotations__["evt"] = gr.SelectData  # Gradio passes the clicked row to it
     with gr.Tab("People") as tab:
-        gr.Markdown("Everyone quoted in the indexed articles. Pick a person, then a quote to read it in its article.")
-        who = gr.Dropdown(choices=[], label="Person", elem_id="people-pick", interactive=True)
+        gr.Markdown("Everyone quoted in the indexed articles, most quoted first. Search, pick a row, "
+                    "then a quote to read it in its article.")  # fmt: skip
+        search = gr.Textbox(placeholder="Search a name…", show_label=False, elem_id="people-search", max_lines=1)
+        table = gr.Dataframe(headers=COLUMNS, value=[], interactive=False, elem_id="people-table",
+                             max_height=360, column_widths=["50%", "20%", "15%", "15%"])  # fmt: skip
         note = gr.Markdown("", elem_id="people-note")
+        chosen = gr.State(None)
         quotes = gr.Radio(choices=[], label="Quotes", visible=False, elem_id="people-quotes")
         view = gr.HTML("", elem_id="people-article")
-    tab.select(everyone, None, [who, note], queue=False, api_visibility="private")
-    who.change(pick_person, who, [quotes, view], queue=False, api_visibility="private")
-    quotes.change(open_quote, [who, quotes], view, queue=False, api_visibility="private").then(
+    private = {"queue": False, "api_visibility": "private"}
+    tab.select(rows, search, [table, note], **private)
+    search.change(rows, search, [table, note], **private)
+    table.select(pick_person, None, [chosen, quotes, view], **private)
+    quotes.change(open_quote, [chosen, quotes], view, **private).then(
         None, None, None, js=SCROLL_JS.replace("#article-view", "#people-article")
     )
