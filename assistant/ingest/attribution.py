@@ -218,7 +218,7 @@ def is_organisation(name: str) -> bool:
     return any(w.lower().strip(".,'’") in ORGANISATION_WORDS for w in words)
 
 
-_SENTENCE_END = ".!?…:;\"”’)]"
+_SENTENCE_END = '.!?…:;"”’)]'
 
 
 _SPEECH_IN_LINE = re.compile(rf"[“”\"]|\b(?:{REPORTING_VERBS})\b")

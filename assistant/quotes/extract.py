@@ -228,7 +228,12 @@ class _Extractor:
                 # "…, said Andrew Sheaf, general manager of …": the words after an inverted
                 # attribution describe the speaker; what they said is the lead.
                 inverted = bool(_INVERTED_CUE.match(self.text, cue.start)) and self.text[cue.end : s1].startswith(",")
-                if comma and not inside and _enough(lead[: comma.start()]) and (len(tail) <= _TAIL_MAX_WORDS or inverted):
+                if (
+                    comma
+                    and not inside
+                    and _enough(lead[: comma.start()])
+                    and (len(tail) <= _TAIL_MAX_WORDS or inverted)
+                ):
                     self.add(who, s0, s0 + comma.start(), "indirect")  # "…, Wang Junsheng told the Global Times."
                 elif inverted:
                     pass  # no clause of speech after the name

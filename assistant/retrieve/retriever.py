@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -125,6 +126,13 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
     )
 
 
+def source_choices(articles: list[dict[str, str]]) -> list[str]:
+    """The publishers of ``articles``, most articles first, then the folders they are in."""
+    publishers = Counter(a["publisher"] for a in articles if a["publisher"])
+    folders = sorted({str(Path(a["source"]).parent) for a in articles if a["source"]})
+    return [p for p, _ in publishers.most_common()] + folders
+
+
 def _speaking_rows(snap: _Snapshot, speaker: str) -> set[int]:
     """Rows of the chunks where ``speaker`` (any form of the name) speaks."""
     rows = {i for part in name_parts(speaker) for i in snap.by_name.get(part, ())}
@@ -171,12 +179,7 @@ class Retriever:
 
     def source_choices(self) -> list[str]:
         """What a source filter can name here: the publishers, most articles first, then the folders."""
-        from collections import Counter
-
-        articles = self._snap.articles
-        publishers = Counter(a["publisher"] for a in articles if a["publisher"])
-        folders = sorted({str(Path(a["source"]).parent) for a in articles if a["source"]})
-        return [p for p, _ in publishers.most_common()] + folders
+        return source_choices(self._snap.articles)
 
     # -- caches ----------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -202,67 +205,74 @@ class Retriever:
         self.refresh()
         snap = self._snap  # everything below reads this one snapshot
         allowed = snap.allowed(filters)
-        n = len(snap.ids)
-        searched = n if allowed is None else int(allowed.sum())
-        where = None
-        if searched < n:
-            sources = sorted({snap.articles[a]["source"] for a in np.unique(snap.article_of[allowed])})
-            where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
-        qvec = self.embedder.embed_query(question)
-        res = snap.collection.query(
-            query_embeddings=[qvec], n_results=min(self.policy.candidates, searched), include=["distances"], where=where
-        )
-        dense_ids, dists = res["ids"][0], res["distances"][0]
         fused: dict[int, float] = {}
-        dense_sim: dict[int, float] = {}
-        for rank, (cid, dist) in enumerate(zip(dense_ids, dists)):
-            i = snap.row.get(cid)
-            if i is None:
-                continue
-            dense_sim[i] = 1.0 - float(dist)
-            fused[i] = fused.get(i, 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
-        lex_scores = snap.bm25.scores(question)
-        if allowed is not None:
-            lex_scores[~allowed] = 0.0
-        order = np.argsort(-lex_scores)
-        lex_rank = np.empty(n, dtype=np.int64)
-        lex_rank[order] = np.arange(n)
-        for rank, i in enumerate(order[: self.policy.candidates]):
-            if lex_scores[i] <= 0:
-                break
-            fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (self.policy.rrf_k + rank + 1)
-
+        dense_sim = _dense(snap, self.embedder.embed_query(question), allowed, self.policy, fused)
+        lex_scores, lex_rank = _lexical(snap, question, allowed, self.policy, fused)
         speaker = question_speaker(question)
-        speaking = _speaking_rows(snap, speaker) if speaker else set()
-        if allowed is not None:
-            speaking = {i for i in speaking if allowed[i]}
-        if speaker:
-            for i in speaking:
-                if i not in fused and lex_scores[i] > 0:
-                    fused[i] = 1.0 / (self.policy.rrf_k + int(lex_rank[i]) + 1)
-                fused.setdefault(i, 0.0)
-
+        speaking = {i for i in _speaking_rows(snap, speaker) if allowed is None or allowed[i]} if speaker else set()
+        for i in speaking:
+            if i not in fused and lex_scores[i] > 0:
+                fused[i] = 1.0 / (self.policy.rrf_k + int(lex_rank[i]) + 1)
+            fused.setdefault(i, 0.0)
         ranked = sorted(fused, key=lambda i: (i in speaking, fused[i]), reverse=True)[:k]
-        passages = []
-        for i in ranked:
-            m = snap.metas[i]
-            passages.append(
-                Passage(
-                    chunk_id=snap.ids[i],
-                    source=str(m.get("source", "")),
-                    title=str(m.get("title", "")),
-                    publisher=str(m.get("publisher", "")),
-                    date=str(m.get("date", "")),
-                    path=str(m.get("path", "")),
-                    text=snap.docs[i],
-                    start=int(m.get("start", 0)),
-                    end=int(m.get("end", 0)),
-                    score=round(fused[i], 6),
-                    dense=round(dense_sim.get(i, 0.0), 4),
-                    lexical=round(float(lex_scores[i]), 4),
-                    speakers=_speakers(m),
-                    quote_of=str(m.get("quote_of", "")),
-                    speaker_match=i in speaking,
-                )
-            )
-        return passages
+        return [_passage(snap, i, fused[i], dense_sim.get(i, 0.0), float(lex_scores[i]), i in speaking) for i in ranked]
+
+
+def _dense(
+    snap: _Snapshot, qvec: list[float], allowed: np.ndarray | None, policy: Policy, fused: dict[int, float]
+) -> dict[int, float]:
+    """The store's nearest chunks (only those ``allowed``), added to ``fused`` by rank; their similarities."""
+    searched = len(snap.ids) if allowed is None else int(allowed.sum())
+    where = None
+    if searched < len(snap.ids):
+        sources = sorted({snap.articles[a]["source"] for a in np.unique(snap.article_of[allowed])})
+        where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
+    res = snap.collection.query(
+        query_embeddings=[qvec], n_results=min(policy.candidates, searched), include=["distances"], where=where
+    )
+    dense_sim: dict[int, float] = {}
+    for rank, (cid, dist) in enumerate(zip(res["ids"][0], res["distances"][0])):
+        i = snap.row.get(cid)
+        if i is not None:
+            dense_sim[i] = 1.0 - float(dist)
+            fused[i] = fused.get(i, 0.0) + 1.0 / (policy.rrf_k + rank + 1)
+    return dense_sim
+
+
+def _lexical(
+    snap: _Snapshot, question: str, allowed: np.ndarray | None, policy: Policy, fused: dict[int, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 scores (zero outside ``allowed``) and ranks of every chunk; the best added to ``fused``."""
+    n = len(snap.ids)
+    scores = snap.bm25.scores(question)
+    if allowed is not None:
+        scores[~allowed] = 0.0
+    order = np.argsort(-scores)
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[order] = np.arange(n)
+    for rank, i in enumerate(order[: policy.candidates]):
+        if scores[i] <= 0:
+            break
+        fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (policy.rrf_k + rank + 1)
+    return scores, rank_of
+
+
+def _passage(snap: _Snapshot, i: int, score: float, dense: float, lexical: float, speaker_match: bool) -> Passage:
+    m = snap.metas[i]
+    return Passage(
+        chunk_id=snap.ids[i],
+        source=str(m.get("source", "")),
+        title=str(m.get("title", "")),
+        publisher=str(m.get("publisher", "")),
+        date=str(m.get("date", "")),
+        path=str(m.get("path", "")),
+        text=snap.docs[i],
+        start=int(m.get("start", 0)),
+        end=int(m.get("end", 0)),
+        score=round(score, 6),
+        dense=round(dense, 4),
+        lexical=round(lexical, 4),
+        speakers=_speakers(m),
+        quote_of=str(m.get("quote_of", "")),
+        speaker_match=speaker_match,
+    )
