@@ -49,14 +49,21 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
     """
     for p in paths:
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    if f.suffix.lower() in SUFFIXES:
-                        yield f, None
+            yield from ((f, None) for f in _folder_files(p))
         elif p.is_file():
             yield p, _type_problem(p.name)
         else:
             yield p, "no such file or folder"
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The supported files under ``folder``, hidden files and folders left out, in path order."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root)
+        found += [base / f for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in SUFFIXES]
+    return sorted(found, key=lambda f: f.parts)
 
 
 def _type_problem(name: str) -> str | None:

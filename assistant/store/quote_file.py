@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from assistant.config import Settings
 from assistant.ingest.load import Article
@@ -54,8 +55,8 @@ def _entry_of_file(path: str, max_bytes: int) -> dict[str, Any]:
 def load(settings: Settings) -> tuple[str, dict[str, dict[str, Any]]]:
     """The saved store version and the saved articles (``""``, ``{}`` when none is usable)."""
     try:
-        with gzip.open(quotes_path(settings), "rt", encoding="utf-8") as f:
-            data = json.load(f)
+        with gzip.open(quotes_path(settings), "rb") as f:
+            data = orjson.loads(f.read())
     except (OSError, ValueError, EOFError):
         return "", {}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -83,7 +84,7 @@ def _write(path: Path, data: dict[str, Any]) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".quotes-", suffix=".json.gz", dir=path.parent)
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as f:
-            f.write(json.dumps(data, ensure_ascii=False).encode())
+            f.write(orjson.dumps(data))
         os.replace(tmp, path)
         return True
     except OSError:
