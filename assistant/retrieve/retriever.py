@@ -80,7 +80,7 @@ class _Snapshot:
     bm25: BM25
     by_name: dict[str, set[int]]
     idf: Callable[[str], float]
-    articles: list[dict[str, str]]  # one per article file: its source, publisher and date
+    articles: list[dict[str, Any]]  # one per article file: source, path, title, publisher, date, chunks
     article_of: np.ndarray  # row -> its article's index in ``articles``
 
     def allowed(self, filters: Filters | None) -> np.ndarray | None:
@@ -105,12 +105,17 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
             for part in name_parts(n):
                 by_name.setdefault(part, set()).add(i)
     article_index: dict[str, int] = {}
-    articles: list[dict[str, str]] = []
-    for m in lex.metas:
+    articles: list[dict[str, Any]] = []
+    of_row = np.empty(len(lex.metas), dtype=np.int64)
+    for i, m in enumerate(lex.metas):
         src = str(m.get("source", ""))
-        if src not in article_index:
-            article_index[src] = len(articles)
-            articles.append({k: str(m.get(k, "")) for k in ("source", "publisher", "date")})
+        a = article_index.get(src)
+        if a is None:
+            a = article_index[src] = len(articles)
+            articles.append({k: str(m.get(k, "")) for k in ("source", "path", "title", "publisher", "date")})
+            articles[-1]["chunks"] = 0
+        articles[a]["chunks"] += 1
+        of_row[i] = a
     return _Snapshot(
         version=version,
         collection=collection,
@@ -122,11 +127,11 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
         by_name=by_name,
         idf=idf_function(lex.bm25.document_frequency, lex.bm25.n),
         articles=articles,
-        article_of=np.array([article_index[str(m.get("source", ""))] for m in lex.metas], dtype=np.int64),
+        article_of=of_row,
     )
 
 
-def source_choices(articles: list[dict[str, str]]) -> list[str]:
+def source_choices(articles: list[dict[str, Any]]) -> list[str]:
     """The publishers of ``articles``, most articles first, then the folders they are in."""
     publishers = Counter(a["publisher"] for a in articles if a["publisher"])
     folders = sorted({str(Path(a["source"]).parent) for a in articles if a["source"]})
@@ -176,6 +181,12 @@ class Retriever:
         allowed = snap.allowed(filters)
         rows = {i for i in _speaking_rows(snap, speaker) if allowed is None or allowed[i]}
         return sorted({str(snap.metas[i].get("path") or "") for i in rows} - {""})
+
+    @property
+    def articles(self) -> list[dict[str, Any]]:
+        """One entry per indexed article file: ``source``, ``path``, ``title``, ``publisher``,
+        ``date`` and its number of ``chunks``."""
+        return self._snap.articles
 
     def source_choices(self) -> list[str]:
         """What a source filter can name here: the publishers, most articles first, then the folders."""

@@ -14,13 +14,10 @@ def corpus_rows(app: Any) -> list[list[Any]]:
     if app.retriever is None:
         return []
     app.retriever.refresh()
-    rows: dict[str, list[Any]] = {}
-    for m in app.retriever.metas:
-        row = rows.setdefault(
-            m["path"], [m.get("title", ""), m.get("publisher", ""), m.get("date", ""), Path(m["source"]).name, 0]
-        )
-        row[4] += 1
-    return sorted(rows.values(), key=lambda r: r[3])
+    rows = [
+        [a["title"], a["publisher"], a["date"], Path(a["source"]).name, a["chunks"]] for a in app.retriever.articles
+    ]
+    return sorted(rows, key=lambda r: r[3])
 
 
 def add_files(app: Any, files: list[Any] | None, progress: Any = None) -> tuple[str, list[list[Any]]]:

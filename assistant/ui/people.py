@@ -43,6 +43,13 @@ def kind(person: Any) -> str:
     return "organisation" if is_organisation(person.name) else "person"
 
 
+def _usual_name(person: Any) -> str:
+    """The form of a person's name the articles use most, of two words or more ("Clayton Yeutter",
+    not the longest form with an odd title)."""
+    forms = Counter(q.speaker for q in person.quotes if len(q.speaker.split()) > 1)
+    return max(forms, key=lambda n: (forms[n], -len(n))) if forms else person.name
+
+
 def example_questions(people: list[Any], idf: Callable[[str], float], n: int = 4) -> list[str]:
     """ "What did <a quoted person> say about <a topic they spoke on>?" for the best-attested
     people: quoted in the most articles, then most often; organisations and lone surnames left out."""
@@ -51,7 +58,7 @@ def example_questions(people: list[Any], idf: Callable[[str], float], n: int = 4
     for person in sorted(attested, key=lambda p: (-p.articles, -len(p.quotes), p.name)):
         topic = _topic(person, idf)
         if topic:
-            out.append(f"What did {person.name} say about {topic}?")
+            out.append(f"What did {_usual_name(person)} say about {topic}?")
         if len(out) == n:
             break
     return out
