@@ -6,6 +6,7 @@ library's text is checked for the strings trafilatura's tests expect each articl
 (whitespace-folded; a word split by a line-end hyphen counts as missing). Time is the
 extraction of all ten PDFs, best of three.
 
+    .venv/bin/pip install pypdf==7.1.0   # the comparison only; the product needs pypdfium2 alone
     .venv/bin/python bench/bench_pdf_extract.py
 """
 

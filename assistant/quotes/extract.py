@@ -114,7 +114,6 @@ class _Extractor:
         self.run: list[tuple[int, int, str]] = []  # quotations whose speaker may come later
         self.run_start_quoted = False
         headings = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_heading(m.group(0))]
-        self.headings = headings
         # Names in headlines and datelines are not people who speak ("Reagan Admits Iran Arms").
         self.mentions = [
             (m.start(), bare_name(m.group(0)))
