@@ -12,6 +12,7 @@ The rules are plain regular expressions over English news prose (see
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import regex as re
@@ -114,11 +115,15 @@ class _Extractor:
         self.run: list[tuple[int, int, str]] = []  # quotations whose speaker may come later
         self.run_start_quoted = False
         headings = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_heading(m.group(0))]
+        starts = [a for a, _ in headings]
+
+        def in_heading(pos: int) -> bool:
+            i = bisect.bisect_right(starts, pos) - 1
+            return i >= 0 and pos < headings[i][1]
+
         # Names in headlines and datelines are not people who speak ("Reagan Admits Iran Arms").
         self.mentions = [
-            (m.start(), bare_name(m.group(0)))
-            for m in _NAME_RE.finditer(text)
-            if not any(a <= m.start() < b for a, b in headings)
+            (m.start(), bare_name(m.group(0))) for m in _NAME_RE.finditer(text) if not in_heading(m.start())
         ]
         self.unnamed = [m.end() for m in UNNAMED_SPEECH.finditer(text)]
 

@@ -20,11 +20,8 @@ It stays in step with the chunks by the same rules as they do:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +35,7 @@ from assistant.ingest.chunk import CHUNK_RULES_VERSION, embedding_text
 from assistant.store import bm25 as lexical
 from assistant.store.bm25 import BM25
 from assistant.store.chroma import get_all, index_version, is_writing, open_collection
+from assistant.store.files import write_atomically
 
 _ARRAYS = ("term_ids", "docs", "tfs", "lengths")
 
@@ -139,26 +137,16 @@ def save(settings: Settings, version: str, lex: LexicalIndex) -> bool:
     a = lex.bm25.arrays()
     header = {"format": _format(), "version": version}
     body = {"ids": lex.ids, "docs": lex.docs, "metas": lex.metas, "terms": a["terms"], "k1": a["k1"], "b": a["b"]}
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".lexical-", suffix=".npz", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            np.savez(
-                f,
-                header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
-                body=np.frombuffer(orjson.dumps(body), dtype=np.uint8),  # the same JSON, 5x faster
-                **{k: a[k] for k in _ARRAYS},
-            )
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        return False
+
+    def write(f) -> None:  # noqa: ANN001 - a binary file
+        np.savez(
+            f,
+            header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+            body=np.frombuffer(orjson.dumps(body), dtype=np.uint8),  # the same JSON, 5x faster
+            **{k: a[k] for k in _ARRAYS},
+        )
+
+    return write_atomically(path, write)
 
 
 def open_lexical(settings: Settings, collection: Any, version: str) -> LexicalIndex:

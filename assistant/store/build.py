@@ -114,12 +114,13 @@ def _save_quotes(settings: Settings, collection: Any, plan: Plan, lex: LexicalIn
     saved ones of the others (:mod:`assistant.store.quote_file`). ``lex`` is the lexical
     index of the store's version, when at hand."""
     version = index_version(collection)
-    if quote_file.load(settings)[0] == version:
+    saved, old = quote_file.load(settings)
+    if saved == version:
         return
     lex = lex if lex is not None and len(lex.ids) == collection.count() else load(settings, version)
     metas = lex.metas if lex is not None else get_all(collection, ["metadatas"])["metadatas"]
     paths = [str(m["path"]) for m in metas if m.get("path")]
-    quote_file.update(settings, version, paths, plan.quotes, plan.gone)
+    quote_file.update(settings, version, paths, plan.quotes, plan.gone, old)
 
 
 def _embed_and_write(collection: Any, pending: list[Pending], settings: Settings, files: int = 0) -> None:

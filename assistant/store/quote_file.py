@@ -9,10 +9,7 @@ of another version, they fall back to reading the articles.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from assistant.ingest.load import Article
 from assistant.quotes.extract import extract_quotes
 from assistant.quotes.people import Person, QuoteRecord, article_quotes, group, indexed_people
 from assistant.store.bm25_file import path_for
+from assistant.store.files import write_atomically
 
 FORMAT = "1"
 """Bump with any change to the file's layout, or to what :func:`entry` records."""
@@ -65,12 +63,17 @@ def load(settings: Settings) -> tuple[str, dict[str, dict[str, Any]]]:
 
 
 def update(
-    settings: Settings, version: str, paths: Iterable[str], new: dict[str, dict[str, Any]], removed: set[str]
+    settings: Settings,
+    version: str,
+    paths: Iterable[str],
+    new: dict[str, dict[str, Any]],
+    removed: set[str],
+    old: dict[str, dict[str, Any]],
 ) -> bool:
     """Save the quotes of the store's articles ``paths`` at ``version``: ``new`` for the articles
-    just (re)indexed, the saved ones for the rest, and the article's file read again for one
-    saved nowhere (an index made before this file existed). False if it cannot be written."""
-    _, old = load(settings)
+    just (re)indexed, the saved ones (``old``, as :func:`load` gives them) for the rest, and the
+    article's file read again for one saved nowhere (an index made before this file existed).
+    False if it cannot be written."""
     articles = {}
     for path in dict.fromkeys(paths):
         kept = old.get(path) if path not in removed else None
@@ -79,19 +82,11 @@ def update(
 
 
 def _write(path: Path, data: dict[str, Any]) -> bool:
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".quotes-", suffix=".json.gz", dir=path.parent)
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as f:
+    def write(raw) -> None:  # noqa: ANN001 - a binary file
+        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as f:
             f.write(orjson.dumps(data))
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        return False
+
+    return write_atomically(path, write)
 
 
 def saved_records(settings: Settings, version: str) -> list[QuoteRecord] | None:
