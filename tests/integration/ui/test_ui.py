@@ -317,6 +317,8 @@ def test_people_tab_lists_speakers_and_opens_a_quote_in_its_article(page):
 
 
 def test_example_questions_come_from_the_quote_index(page):
+    # The examples are drawn client-side after the chat box appears: wait for them, then read.
+    page.get_by_text("What did", exact=False).first.wait_for(timeout=30_000)
     examples = page.inner_text("body")
     assert "What did" in examples and "say about" in examples
     assert QUESTION not in examples  # nothing hard-coded from the seeds
