@@ -3,6 +3,7 @@ figure of issue "An archive, not five files" beside its target.
 
     .venv/bin/python bench/bench_archive.py                      # the whole archive (~16,700 articles)
     .venv/bin/python bench/bench_archive.py --limit 2000 --out /tmp/archive-2k.json   # a sample
+    .venv/bin/python bench/bench_archive.py --index-dir DIR --reuse-index   # all but the 28-min build
 
 Steps, each a new process timed by the wall clock (peak RSS from the kernel's accounting of
 that process): ``assistant index`` into an empty store, the same again (nothing changed), again
@@ -198,13 +199,31 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles (0: all)")
     ap.add_argument("--index-dir", type=Path, default=None, help="store to build (default: a new temporary folder)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "archive.json")
+    ap.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="keep the index already in --index-dir (indexed by this script before) and carry the "
+        "from-empty figures over from --out, with the commit they were measured at",
+    )
     args = ap.parse_args()
+    if args.reuse_index and not (args.index_dir and (args.index_dir / "chroma.sqlite3").is_file()):
+        raise SystemExit("--reuse-index needs --index-dir with an index in it")
     files = articles(args.articles, args.limit)
     index_dir = args.index_dir or Path(tempfile.mkdtemp(prefix="archive-index-"))
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_QUIET": "1"}
     index = [str(BIN / "assistant"), "index", str(args.articles), "-q"]
     figures: dict[str, float] = {}
-    figures["index_s"], figures["index_peak_rss_gb"], summary = run(index, env)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout
+    built_at = commit.strip()
+    if args.reuse_index:
+        before = json.loads(args.out.read_text(encoding="utf-8"))
+        figures["index_s"], figures["index_peak_rss_gb"] = (
+            before["figures"][k] for k in ("index_s", "index_peak_rss_gb")
+        )
+        summary, built_at = before["index_summary"], before.get("index_measured_at", "508d39a")
+        run(index, env)  # brings the reused index to this commit's files (the first run may write new tables)
+    else:
+        figures["index_s"], figures["index_peak_rss_gb"], summary = run(index, env)
     figures["rerun_s"], _, _ = run(index, env)
     changed = files[len(files) // 2]
     original = changed.read_text(encoding="utf-8")
@@ -228,6 +247,8 @@ def main() -> None:
         "figures": {k: round(v, 3) for k, v in figures.items()},
         "targets": {k: t for k, (t, _) in TARGETS.items()},
         "command": " ".join(["bench/bench_archive.py", *sys.argv[1:]]),
+        "commit": commit.strip(),
+        "index_measured_at": built_at,
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"{len(files)} articles; {summary.strip()}; {people} people quoted\n")

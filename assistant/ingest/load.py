@@ -43,7 +43,7 @@ class Article:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
-    """Yield ``(file, problem)`` for every candidate file under ``paths``.
+    """Yield ``(file, problem)`` for every candidate file under ``paths``, as a resolved path.
 
     ``problem`` is None for a supported file, or a reason it is not used.
     """
@@ -51,19 +51,28 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
         if p.is_dir():
             yield from ((f, None) for f in _folder_files(p))
         elif p.is_file():
-            yield p, _type_problem(p.name)
+            yield p.resolve(), _type_problem(p.name)
         else:
             yield p, "no such file or folder"
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    """The supported files under ``folder``, hidden files and folders left out, in path order."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = Path(root)
-        found += [base / f for f in files if not f.startswith(".") and os.path.splitext(f)[1].lower() in SUFFIXES]
-    return sorted(found, key=lambda f: f.parts)
+    """The supported files under ``folder``, resolved, hidden files and folders left out, in
+    path order. The folder is resolved once; only a file that is itself a link is resolved
+    again (linked folders are not followed), so an archive of many files costs no ``realpath``
+    each."""
+    found: list[str] = []
+    stack = [os.path.realpath(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                elif os.path.splitext(e.name)[1].lower() in SUFFIXES and (e.is_symlink() or e.is_file()):
+                    found.append(os.path.realpath(e.path) if e.is_symlink() else e.path)
+    return [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]
 
 
 def _type_problem(name: str) -> str | None:

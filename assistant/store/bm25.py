@@ -107,6 +107,28 @@ def _postings(
     return list(vocab), *as_int, np.asarray(tfs, dtype=np.float32), lengths
 
 
+def _merged(a: dict[str, Any], keep: np.ndarray, new_texts: Sequence[str]) -> dict[str, Any]:
+    """The arrays of :meth:`BM25.arrays` for the documents where ``keep`` is True (in order),
+    then ``new_texts``, still sorted by term: the few new postings are inserted after the old
+    ones of their term, not the whole array sorted again."""
+    keep = np.asarray(keep, dtype=bool)
+    row = np.cumsum(keep) - 1  # old document -> its new position
+    mask = keep[a["docs"]] if len(a["docs"]) else np.zeros(0, dtype=bool)
+    vocab = {t: i for i, t in enumerate(a["terms"])}
+    terms, new_ids, new_docs, new_tfs, new_lengths = _postings(new_texts, int(keep.sum()), vocab)
+    old_ids = a["term_ids"][mask]
+    order = np.argsort(new_ids, kind="stable")
+    new_ids, new_docs, new_tfs = new_ids[order], new_docs[order], new_tfs[order]
+    at = np.searchsorted(old_ids, new_ids, side="right")
+    return {
+        "terms": terms,
+        "term_ids": np.insert(old_ids, at, new_ids),
+        "docs": np.insert(row[a["docs"][mask]], at, new_docs),
+        "tfs": np.insert(a["tfs"][mask], at, new_tfs),
+        "lengths": np.concatenate((a["lengths"][keep], new_lengths)),
+    }
+
+
 class BM25:
     """Okapi BM25 over postings kept as flat arrays, sorted by term (compressed sparse rows).
 
@@ -169,32 +191,32 @@ class BM25:
         }
 
     @classmethod
-    def from_arrays(cls, terms: list[str], term_ids, docs, tfs, lengths, k1: float, b: float) -> BM25:
-        """The index saved by :meth:`arrays`."""
+    def from_arrays(
+        cls,
+        terms: list[str],
+        term_ids,
+        docs,
+        tfs,
+        lengths,
+        k1: float,
+        b: float,
+        keep: np.ndarray | None = None,
+        new_texts: Sequence[str] = (),
+    ) -> BM25:
+        """The index saved by :meth:`arrays`; with ``keep`` and ``new_texts``, that index
+        updated as :meth:`updated` does, without building it first."""
+        a = {"terms": list(terms), "term_ids": np.asarray(term_ids), "docs": np.asarray(docs),
+             "tfs": np.asarray(tfs), "lengths": np.asarray(lengths)}  # fmt: skip
+        if keep is not None or new_texts:
+            a = _merged(a, np.ones(len(a["lengths"]), dtype=bool) if keep is None else keep, new_texts)
         self = cls.__new__(cls)
-        self._set(list(terms), np.asarray(term_ids), np.asarray(docs), np.asarray(tfs), np.asarray(lengths), k1, b)
+        self._set(a["terms"], a["term_ids"], a["docs"], a["tfs"], a["lengths"], k1, b)
         return self
 
     def updated(self, keep: np.ndarray, new_texts: Sequence[str]) -> BM25:
         """A new index over the documents where ``keep`` is True (in order), then ``new_texts``;
         only the new texts are tokenized."""
-        a = self.arrays()
-        keep = np.asarray(keep, dtype=bool)
-        row = np.cumsum(keep) - 1  # old document -> its new position
-        mask = keep[a["docs"]] if len(a["docs"]) else np.zeros(0, dtype=bool)
-        vocab = {t: i for i, t in enumerate(a["terms"])}
-        terms, term_ids, docs, tfs, lengths = _postings(new_texts, int(keep.sum()), vocab)
-        new = BM25.__new__(BM25)
-        new._set(
-            terms,
-            np.concatenate((a["term_ids"][mask], term_ids)),
-            np.concatenate((row[a["docs"][mask]], docs)),
-            np.concatenate((a["tfs"][mask], tfs)),
-            np.concatenate((a["lengths"][keep], lengths)),
-            self.k1,
-            self.b,
-        )
-        return new
+        return BM25.from_arrays(**self.arrays(), keep=keep, new_texts=new_texts)
 
     # -- queries ---------------------------------------------------------------
     def _postings_of(self, term: str) -> slice | None:

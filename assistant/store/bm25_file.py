@@ -16,6 +16,11 @@ It stays in step with the chunks by the same rules as they do:
   saved until the next ``assistant index`` repairs it.
 - The file is written to a temporary name and renamed, so a reader sees the old file or the
   new one, never half of one. A file that cannot be read is ignored and replaced.
+
+A small change is not worth rewriting the whole file (88 MB at 130k chunks): a run that adds
+or removes at most :data:`DELTA_MAX_CHUNKS` chunks in all since the whole file was written
+saves only what changed, in ``lexical-delta.json`` beside it, naming the version of the whole
+file it applies to. :func:`load` applies it; a delta of any other base is ignored.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ _ARRAYS = ("term_ids", "docs", "tfs", "lengths")
 
 FILE_VERSION = "2"
 """The layout of the saved arrays; bump when it changes."""
+DELTA_MAX_CHUNKS = 5000
+"""The most chunks added and removed since the whole file was saved that are kept as a delta
+(a few MB of JSON, tokenized when loaded) before the whole file is written again."""
 
 
 def _format() -> str:
@@ -75,18 +83,27 @@ def from_collection(collection: Any) -> LexicalIndex:
     return build(data["ids"], data["documents"], data["metadatas"])
 
 
+def _rows_after(
+    ids: list[str], docs: list[str], metas: list[dict[str, Any]], removed: set[str], added: Sequence[Sequence[Any]]
+) -> tuple[np.ndarray, list[str], list[str], list[dict[str, Any]]]:
+    """Which old rows stay (a re-added id replaces its old row), and the ids, texts and
+    metadata after ``removed`` leave and ``added`` (id, text, metadata) come."""
+    drop = removed | {a[0] for a in added}
+    keep = np.fromiter((cid not in drop for cid in ids), dtype=bool, count=len(ids))
+    rows = np.flatnonzero(keep)
+    return (
+        keep,
+        [ids[i] for i in rows] + [a[0] for a in added],
+        [docs[i] for i in rows] + [a[1] for a in added],
+        [metas[i] for i in rows] + [a[2] for a in added],
+    )
+
+
 def updated(old: LexicalIndex, removed: set[str], added: Sequence[tuple[str, str, dict[str, Any]]]) -> LexicalIndex:
     """``old`` without the ``removed`` ids, plus ``added`` (id, text, metadata); a re-added id
     replaces its old row. Only the added chunks are tokenized."""
-    drop = removed | {cid for cid, _, _ in added}
-    keep = np.fromiter((cid not in drop for cid in old.ids), dtype=bool, count=len(old.ids))
-    rows = np.flatnonzero(keep)
-    return LexicalIndex(
-        ids=[old.ids[i] for i in rows] + [a[0] for a in added],
-        docs=[old.docs[i] for i in rows] + [a[1] for a in added],
-        metas=[old.metas[i] for i in rows] + [a[2] for a in added],
-        bm25=old.bm25.updated(keep, [lexical_text(d, m) for _, d, m in added]),
-    )
+    keep, ids, docs, metas = _rows_after(old.ids, old.docs, old.metas, removed, added)
+    return LexicalIndex(ids, docs, metas, old.bm25.updated(keep, [lexical_text(d, m) for _, d, m in added]))
 
 
 def path_for(settings: Settings) -> Path:
@@ -103,8 +120,13 @@ def _header(data: Any) -> dict[str, Any]:
     return json.loads(bytes(data["header"]).decode())
 
 
-def saved_version(settings: Settings) -> str:
-    """The index version the saved file holds ("" if none or unreadable); reads only its header."""
+def delta_path(settings: Settings) -> Path:
+    base = path_for(settings)
+    return base.with_name(base.stem + "-delta.json")
+
+
+def _base_version(settings: Settings) -> str:
+    """The version of the whole saved file ("" if none or unreadable); reads only its header."""
     try:
         with np.load(path_for(settings), allow_pickle=False) as data:
             header = _header(data)
@@ -113,21 +135,70 @@ def saved_version(settings: Settings) -> str:
     return str(header.get("version", "")) if header.get("format") == _format() else ""
 
 
+def _delta(settings: Settings, base: str) -> dict[str, Any] | None:
+    """The saved delta when it applies to the whole file of version ``base``."""
+    if not base:
+        return None
+    try:
+        delta = orjson.loads(delta_path(settings).read_bytes())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(delta, dict) and delta.get("format") == _format() and delta.get("base") == base
+    return delta if ok else None
+
+
+def saved_version(settings: Settings) -> str:
+    """The index version the saved files hold, the delta included ("" if none)."""
+    base = _base_version(settings)
+    delta = _delta(settings, base)
+    return str(delta["version"]) if delta else base
+
+
 def load(settings: Settings, version: str) -> LexicalIndex | None:
-    """The saved lexical index if it is of ``version``, else None."""
+    """The saved lexical index if it is of ``version`` (the whole file, or it and its delta), else None."""
     try:
         with np.load(path_for(settings), allow_pickle=False) as data:
             header = _header(data)
-            if header.get("format") != _format() or header.get("version") != version:
+            if header.get("format") != _format():
+                return None
+            delta = None if header.get("version") == version else _delta(settings, str(header.get("version")))
+            if header.get("version") != version and (delta is None or delta.get("version") != version):
                 return None
             body = orjson.loads(bytes(data["body"]))
             arrays = {k: data[k] for k in _ARRAYS}
     except Exception:  # missing, truncated by a full disk, or from another format
         return None
-    bm25 = BM25.from_arrays(terms=body["terms"], k1=body["k1"], b=body["b"], **arrays)
-    if not (len(body["ids"]) == len(body["docs"]) == len(body["metas"]) == bm25.n):
+    ids, docs, metas = body["ids"], body["docs"], body["metas"]
+    if not (len(ids) == len(docs) == len(metas) == len(arrays["lengths"])):
         return None
-    return LexicalIndex(body["ids"], body["docs"], body["metas"], bm25)
+    keep, added = None, []
+    if delta is not None:  # applied to the arrays before the index is built, so it is built once
+        added = delta["added"]
+        keep, ids, docs, metas = _rows_after(ids, docs, metas, set(delta["removed"]), added)
+    new_texts = [lexical_text(d, m) for _, d, m in added]
+    bm25 = BM25.from_arrays(terms=body["terms"], k1=body["k1"], b=body["b"], keep=keep, new_texts=new_texts, **arrays)
+    return LexicalIndex(ids, docs, metas, bm25)
+
+
+def save_change(
+    settings: Settings, before: str, version: str, removed: set[str], added: Sequence[tuple[str, str, dict[str, Any]]]
+) -> bool:
+    """Record one run's change (the saved index was of version ``before``, the store is now of
+    ``version``) as the delta over the whole saved file, if the delta stays within
+    :data:`DELTA_MAX_CHUNKS`. False when it does not, or the saved files are not of
+    ``before``: then the caller saves the whole index."""
+    base = _base_version(settings)
+    delta = _delta(settings, base)
+    if not base or (delta["version"] if delta else base) != before:
+        return False
+    old_added = [a for a in (delta["added"] if delta else []) if a[0] not in removed]
+    new_ids = {a[0] for a in added}
+    rows = [a for a in old_added if a[0] not in new_ids] + [list(a) for a in added]
+    gone = sorted(set(delta["removed"] if delta else []) | removed)
+    if len(rows) + len(gone) > DELTA_MAX_CHUNKS:
+        return False
+    body = orjson.dumps({"format": _format(), "base": base, "version": version, "removed": gone, "added": rows})
+    return write_atomically(delta_path(settings), lambda f: f.write(body))
 
 
 def save(settings: Settings, version: str, lex: LexicalIndex) -> bool:
@@ -146,7 +217,10 @@ def save(settings: Settings, version: str, lex: LexicalIndex) -> bool:
             **{k: a[k] for k in _ARRAYS},
         )
 
-    return write_atomically(path, write)
+    if not write_atomically(path, write):
+        return False
+    delta_path(settings).unlink(missing_ok=True)  # its base is gone; it would be ignored anyway
+    return True
 
 
 def open_lexical(settings: Settings, collection: Any, version: str) -> LexicalIndex:

@@ -20,10 +20,19 @@ from typing import Any, NamedTuple
 from assistant.config import Settings
 from assistant.ingest.chunk import CHUNK_RULES_VERSION, Chunk, chunk_article, embedding_text
 from assistant.ingest.load import Article, LoadError, iter_files, read_article
-from assistant.store import quote_file
-from assistant.store.bm25_file import LexicalIndex, from_collection, load, save, saved_version, updated
-from assistant.store.chroma import bump_version, get_all, index_version, is_writing, open_collection, writer_lock
+from assistant.store import file_table, quote_file
+from assistant.store.bm25_file import from_collection, load, save, save_change, saved_version, updated
+from assistant.store.chroma import (
+    bump_version,
+    get_all,
+    index_version,
+    is_writing,
+    open_collection,
+    version_count,
+    writer_lock,
+)
 from assistant.store.embed import chunk_embedder, ensure_onnx
+from assistant.store.file_table import FileRow
 
 
 @dataclass
@@ -49,10 +58,11 @@ class IndexReport:
         ) + (f" ({took})" if took else "")
 
 
-def file_key(path: Path, chunk_chars: int) -> str:
-    """What decides whether a file must be read and chunked again: its bytes and the chunking
-    rules. A re-run compares it with the stored one instead of parsing every file."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def file_key(path: Path, chunk_chars: int, digest: str = "") -> str:
+    """What decides whether a file must be read and chunked again: its bytes (``digest``, the
+    one taken before, when the file is untouched since) and the chunking rules. A re-run
+    compares it with the stored one instead of parsing every file."""
+    digest = digest or hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     return f"{digest}/{CHUNK_RULES_VERSION}/{chunk_chars}"
 
 
@@ -91,35 +101,38 @@ class Plan:
     stale: list[str] = field(default_factory=list)
     quotes: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> its quote_file entry
     gone: set[str] = field(default_factory=set)  # paths whose chunks all leave the store
+    files: dict[str, FileRow] = field(default_factory=dict)  # what the store holds after the run
 
 
-def _save_lexical(
-    settings: Settings, collection: Any, old: LexicalIndex | None, removed: set[str], added: list[Pending]
-) -> LexicalIndex | None:
-    """Bring the saved lexical index to the store's new version: update ``old`` (the one of
-    the version before this run) when there is one, tokenizing only ``added``; else read
-    every chunk. Returns the index saved, or ``old`` when nothing changed."""
-    version = index_version(collection)
+def _save_lexical(settings: Settings, collection: Any, version: str, before: str, plan: Plan) -> None:
+    """Bring the saved lexical index to the store's new ``version``: as a delta when the saved
+    one is of ``before`` (the version this run started from) and the change is small, else by
+    updating the saved index (tokenizing only the added chunks), else from every chunk."""
     if saved_version(settings) == version:
-        return old
-    lex = updated(old, removed, [(a.id, a.text, a.meta) for a in added]) if old is not None else None
-    if lex is None or len(lex.ids) != collection.count():
+        return
+    added = [(a.id, a.text, a.meta) for a in plan.pending]
+    if before and save_change(settings, before, version, set(plan.stale), added):
+        return
+    old = load(settings, before) if before else None
+    lex = updated(old, set(plan.stale), added) if old is not None else None
+    if lex is None or len(lex.ids) != version_count(version):
         lex = from_collection(collection)
     save(settings, version, lex)
-    return lex
 
 
-def _save_quotes(settings: Settings, collection: Any, plan: Plan, lex: LexicalIndex | None) -> None:
-    """Bring the saved quote index to the store's version: this run's articles' quotes, the
-    saved ones of the others (:mod:`assistant.store.quote_file`). ``lex`` is the lexical
-    index of the store's version, when at hand."""
-    version = index_version(collection)
+def _save_tables(settings: Settings, collection: Any, version: str, plan: Plan) -> None:
+    """Save the file table and bring the quote index to the store's ``version``: this run's
+    articles' quotes, the saved ones of the others (:mod:`assistant.store.quote_file`)."""
+    complete = sum(len(r.ids) for r in plan.files.values()) == version_count(version)
+    if complete:
+        file_table.save(settings, version, plan.files)
     saved, old = quote_file.load(settings)
     if saved == version:
         return
-    lex = lex if lex is not None and len(lex.ids) == collection.count() else load(settings, version)
-    metas = lex.metas if lex is not None else get_all(collection, ["metadatas"])["metadatas"]
-    paths = [str(m["path"]) for m in metas if m.get("path")]
+    if complete:
+        paths = list(plan.files)
+    else:
+        paths = [str(m["path"]) for m in get_all(collection, ["metadatas"])["metadatas"] if m.get("path")]
     quote_file.update(settings, version, paths, plan.quotes, plan.gone, old)
 
 
@@ -165,51 +178,58 @@ def _reading(files: Iterable[tuple[Path, str | None]], quiet: bool) -> Iterable[
 
 @dataclass
 class Known:
-    """What the store holds: the chunk ids of each path, and each path's :func:`file_key`
-    (none after a killed run, whose files may be only partly written)."""
+    """What the store holds when a run starts: its version ("" after a killed run, whose
+    files may be only partly written) and each path's :class:`FileRow` (ids; key and stat
+    unless after a killed run)."""
 
-    ids_by_path: dict[str, set[str]] = field(default_factory=dict)
-    key_by_path: dict[str, str] = field(default_factory=dict)
+    version: str = ""
+    files: dict[str, FileRow] = field(default_factory=dict)
 
 
-def _known(settings: Settings, collection: Any) -> tuple[LexicalIndex | None, Known]:
-    """The saved lexical index when it is of the store's version, and what the store holds
-    (from that index when there is one, without reading every record from Chroma)."""
-    writing = is_writing(collection)
-    old = None if writing else load(settings, index_version(collection))
-    if old is not None:
-        known_ids, known_metas = old.ids, old.metas
+def _known(settings: Settings, collection: Any) -> Known:
+    """What the store holds: from the saved file table when it is of the store's version,
+    else from every chunk's metadata in Chroma."""
+    if not is_writing(collection):
+        version = index_version(collection)
+        table = file_table.load(settings, version)
+        if table is not None:
+            return Known(version, table)
     else:
-        got = get_all(collection, ["metadatas"])
-        known_ids, known_metas = got["ids"], got["metadatas"]
-    known = Known()
-    for cid, meta in zip(known_ids, known_metas):
-        path = str(meta.get("path", ""))
-        known.ids_by_path.setdefault(path, set()).add(cid)
-        if not writing and meta.get("file_key"):
-            known.key_by_path[path] = str(meta["file_key"])
-    return old, known
+        version = ""
+    known = Known(version)
+    got = get_all(collection, ["metadatas"])
+    for cid, meta in zip(got["ids"], got["metadatas"]):
+        row = known.files.setdefault(str(meta.get("path", "")), FileRow(set()))
+        row.ids.add(cid)
+        if version and meta.get("file_key"):
+            row.key = str(meta["file_key"])
+    return known
 
 
-def _unchanged(path: Path, resolved: str, settings: Settings, known: Known) -> tuple[bool, str]:
-    """Whether ``path`` (``resolved``) is indexed as it is now (same bytes, same chunking), and its key."""
+def _unchanged(path: Path, settings: Settings, known: Known) -> tuple[bool, FileRow]:
+    """Whether ``path`` (resolved) is indexed as it is now (same bytes, same chunking), and its
+    row as it is now (ids as indexed). An untouched file (same stat) is not read again."""
+    row = known.files.get(str(path))
     try:
-        key = file_key(path, settings.chunk_chars)
+        stat = file_table.stat_of(path)
+        digest = row.key.split("/", 1)[0] if row and row.key and row.stat == stat else ""
+        key = file_key(path, settings.chunk_chars, digest)
     except OSError:
-        return False, ""  # reading it again says why
-    return known.key_by_path.get(resolved) == key and resolved in known.ids_by_path, key
+        return False, FileRow(set())  # reading it again says why
+    return row is not None and row.key == key, FileRow(row.ids if row else set(), key, stat)
 
 
 def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: IndexReport, say: Callable) -> Plan:
     """Chunk every usable file that changed; what is new is pending, what is gone or replaced is stale."""
     plan = Plan()
-    ids_by_path = known.ids_by_path
+    held = known.files  # what is left of it is what this run did not see
     for path, problem in _reading(iter_files(paths), settings.quiet):
-        key, resolved = "", str(path.resolve())
+        resolved = str(path)  # iter_files resolves
         if problem is None:
-            same, key = _unchanged(path, resolved, settings, known)
+            same, row = _unchanged(path, settings, known)
             if same:
-                ids_by_path.pop(resolved)
+                plan.files[resolved] = row
+                held.pop(resolved)
                 report.files_unchanged += 1
                 continue
             try:
@@ -219,7 +239,7 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
         if problem is not None:
             # A file that was indexed and is now unusable (emptied, too large, not UTF-8)
             # must not stay searchable: its old chunks go, and the report says so.
-            gone = ids_by_path.pop(resolved, set())
+            gone = held.pop(resolved, FileRow(set())).ids
             plan.stale.extend(gone)
             plan.gone.add(resolved)
             report.skipped.append((str(path), problem))
@@ -228,7 +248,8 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
         file_sha = hashlib.sha256(article.text.encode()).hexdigest()[:16]
         chunks = chunk_article(article, settings.chunk_chars)
         new_ids = {c.chunk_id for c in chunks}
-        old_ids = ids_by_path.pop(str(article.path), set())
+        old_ids = held.pop(str(article.path), FileRow(set())).ids
+        plan.files[str(article.path)] = FileRow(new_ids, row.key, row.stat)
         if new_ids == old_ids:
             report.files_unchanged += 1
             continue
@@ -237,12 +258,14 @@ def _plan(paths: Iterable[Path], settings: Settings, known: Known, report: Index
         for c in chunks:
             if c.chunk_id not in old_ids:
                 text = embedding_text(article.title, c.text, c.continues_quote_of)
-                plan.pending.append(Pending(c.chunk_id, c.text, chunk_metadata(article, c, file_sha, key), text))
+                plan.pending.append(Pending(c.chunk_id, c.text, chunk_metadata(article, c, file_sha, row.key), text))
         plan.stale.extend(old_ids - new_ids)
-    # Files that were indexed before but no longer exist on disk.
-    for old_path, ids in ids_by_path.items():
-        if not Path(old_path).exists():
-            plan.stale.extend(ids)
+    # Files indexed before and not seen now: kept if they still exist, else their chunks go.
+    for old_path, old_row in held.items():
+        if Path(old_path).exists():
+            plan.files[old_path] = old_row
+        else:
+            plan.stale.extend(old_row.ids)
             plan.gone.add(old_path)
     return plan
 
@@ -257,7 +280,7 @@ def build_index(
     with writer_lock(settings, say=say):
         collection = open_collection(settings, create=True)
         clock = time.perf_counter()
-        old, known = _known(settings, collection)
+        known = _known(settings, collection)
         plan = _plan(paths, settings, known, report, say)
         report.seconds["read"] = time.perf_counter() - clock
         if plan.pending or plan.stale:
@@ -276,8 +299,9 @@ def build_index(
         report.chunks_removed = len(plan.stale)
         if plan.pending or plan.stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
-        lex = _save_lexical(settings, collection, old, set(plan.stale), plan.pending)
-        _save_quotes(settings, collection, plan, lex)
-        report.total_chunks = collection.count()
+        version = index_version(collection)  # asks Chroma for the count once (~0.1 s at 100k chunks)
+        _save_lexical(settings, collection, version, known.version, plan)
+        _save_tables(settings, collection, version, plan)
+        report.total_chunks = version_count(version)
         report.seconds["store"] = time.perf_counter() - clock
     return report

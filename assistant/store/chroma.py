@@ -84,6 +84,11 @@ def index_version(collection: Any) -> str:
     return str((collection.metadata or {}).get(VERSION_KEY, "")) + f":{collection.count()}"
 
 
+def version_count(version: str) -> int:
+    """The chunk count an :func:`index_version` token was taken at (no call to the store)."""
+    return int(version.rsplit(":", 1)[1])
+
+
 def is_writing(collection: Any) -> bool:
     """True while an indexing run is changing the chunks, or after one was killed mid-way
     (until the next run repairs the store)."""

@@ -103,6 +103,34 @@ def test_a_rerun_reads_no_unchanged_file_again(tmp_path, monkeypatch):
     assert sorted(parsed) == sorted(FILES) and bigger.files_indexed == len(FILES)
 
 
+def test_a_rerun_hashes_no_untouched_file_and_a_killed_run_hashes_all(tmp_path, monkeypatch):
+    """The saved file table: an untouched file (same stat) is not even read; after a killed
+    run the table is not trusted and every file is hashed again."""
+    import assistant.store.build as build
+    from assistant.store import file_table
+
+    corpus = _corpus(tmp_path)
+    s = _fresh(tmp_path)
+    build_index([corpus], s, say=lambda m: None)
+    table = file_table.load(s, index_version(open_collection(s)))
+    assert table is not None and sorted(Path(p).name for p in table) == sorted(FILES)
+    read = []
+    real = build.hashlib.sha256
+    monkeypatch.setattr(build.hashlib, "sha256", lambda b=b"": read.append(len(b)) or real(b))
+    again = build_index([corpus], s, say=lambda m: None)
+    assert again.files_unchanged == len(FILES) and read == []
+    # Controls: a touched file (same bytes, new change time) is hashed, not re-chunked...
+    os.utime(corpus / FILES[0])
+    assert build_index([corpus], s, say=lambda m: None).files_unchanged == len(FILES) and len(read) == 1
+    # ...and after a killed run (the store marked as being written) every file is.
+    from assistant.store.chroma import bump_version
+
+    read.clear()
+    bump_version(open_collection(s), writing=True)
+    build_index([corpus], s, say=lambda m: None)
+    assert len(read) >= len(FILES)
+
+
 def test_bad_files_are_skipped_and_the_rest_indexed(tmp_path):
     corpus = _corpus(tmp_path)
     (corpus / "empty.txt").write_text("")

@@ -58,16 +58,48 @@ def test_a_changed_file_updates_it_tokenizing_only_the_new_chunks(small, monkeyp
     real = lexical_store.lexical_text
     monkeypatch.setattr(lexical_store, "lexical_text", lambda d, m: calls.append(d) or real(d, m))
     report = build_index([corpus], s, say=lambda m: None)
-    assert report.chunks_added > 0 and len(calls) == report.chunks_added
     col = open_collection(s)
     saved = load(s, index_version(col))
     assert saved is not None
+    assert report.chunks_added > 0 and len(calls) == report.chunks_added
     fresh = from_collection(col)
     assert sorted(saved.ids) == sorted(fresh.ids)
     order = [saved.ids.index(cid) for cid in fresh.ids]
     for q in ("summit in Lisbon", QUESTION, "alliance"):
         assert np.allclose(saved.bm25.scores(q)[order], fresh.bm25.scores(q), atol=1e-5)
     assert Retriever(s).search("summit in Lisbon", 1)[0].text.endswith("Lisbon.")
+
+
+def test_a_small_change_is_saved_as_a_delta_and_a_large_one_rewrites_the_file(small, monkeypatch):
+    s, corpus = small
+    base = path_for(s).stat()
+    files = sorted(corpus.glob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\n\nA first added paragraph on the Lisbon summit.\n")
+    build_index([corpus], s, say=lambda m: None)
+    files[1].write_text(files[1].read_text(encoding="utf-8") + "\n\nA second added paragraph on Madrid talks.\n")
+    build_index([corpus], s, say=lambda m: None)
+    assert path_for(s).stat().st_mtime_ns == base.st_mtime_ns  # the whole file was not written again
+    assert lexical_store.delta_path(s).is_file()
+    col = open_collection(s)
+    version = index_version(col)
+    assert saved_version(s) == version
+    saved, fresh = load(s, version), from_collection(col)
+    assert sorted(saved.ids) == sorted(fresh.ids)
+    _no_reading(monkeypatch)
+    hits = Retriever(s).search("Madrid talks Lisbon summit", 2)
+    assert {p.text.split()[-1] for p in hits} == {"summit.", "talks."}
+    # A delta whose base is another file is ignored (the control of the one above).
+    delta = lexical_store.delta_path(s).read_bytes()
+    lexical_store.delta_path(s).write_bytes(delta.replace(b'"base":"', b'"base":"x'))
+    assert load(s, version) is None
+    lexical_store.delta_path(s).write_bytes(delta)
+    # Past DELTA_MAX_CHUNKS, the whole file is written and the delta removed.
+    monkeypatch.undo()  # reading the chunks back is allowed again
+    monkeypatch.setattr(lexical_store, "DELTA_MAX_CHUNKS", 0)
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\n\nA third added paragraph on the Oslo meeting.\n")
+    build_index([corpus], s, say=lambda m: None)
+    assert not lexical_store.delta_path(s).exists() and path_for(s).stat().st_mtime_ns != base.st_mtime_ns
+    assert saved_version(s) == index_version(open_collection(s))
 
 
 def test_a_file_of_another_version_or_a_damaged_one_is_not_used(small):

@@ -44,3 +44,21 @@ def test_an_updated_index_scores_like_one_built_from_scratch():
 def test_an_empty_index_can_grow():
     grown = BM25([]).updated(np.zeros(0, dtype=bool), TEXTS[:2])
     assert _same_scores(grown, BM25(TEXTS[:2]))
+
+
+def test_updates_in_a_row_score_like_one_build_whatever_is_kept_and_added():
+    """Random drops and additions, applied one after another (as saved deltas are): every
+    posting still lands in its term's run, so scores match a fresh build."""
+    rng = np.random.default_rng(3)
+    words = " ".join(TEXTS + QUERIES).split()
+    docs = list(TEXTS)
+    got = BM25(docs)
+    for _ in range(8):
+        keep = rng.random(len(docs)) > 0.3
+        added = [" ".join(rng.choice(words, size=int(rng.integers(3, 12)))) for _ in range(int(rng.integers(0, 4)))]
+        got = got.updated(keep, added)
+        docs = [d for d, k in zip(docs, keep) if k] + added
+        expected = BM25(docs)
+        assert got.n == expected.n and _same_scores(got, expected)
+        for q in QUERIES:
+            assert got.document_frequency(q.split()[0].lower()) == expected.document_frequency(q.split()[0].lower())
