@@ -100,9 +100,13 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
     if not lex.ids:
         raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
     by_name: dict[str, set[int]] = {}
+    parts_of: dict[str, set[str]] = {}  # an archive names the same few thousand people again and again
     for i, m in enumerate(lex.metas):
         for n in chunk_speakers(m):
-            for part in name_parts(n):
+            parts = parts_of.get(n)
+            if parts is None:
+                parts = parts_of[n] = name_parts(n)
+            for part in parts:
                 by_name.setdefault(part, set()).add(i)
     article_index: dict[str, int] = {}
     articles: list[dict[str, Any]] = []
