@@ -22,7 +22,8 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     Index .txt, .md, .html and .pdf articles (a PDF needs a text layer: a scanned one is
     skipped with the reason). Re-running is cheap: a file untouched since the last run is
     not even read (its size and times are compared), changed files are replaced, deleted
-    files are removed. Bad files are reported and skipped. A run that is interrupted is completed by the next one.
+    files are removed. Bad files are reported and skipped. A run that is interrupted is
+    completed by the next one.
     """
     from assistant.store.build import build_index
 
