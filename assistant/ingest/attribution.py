@@ -8,6 +8,8 @@ as someone's own words.
 
 from __future__ import annotations
 
+import functools
+
 import regex as re  # Unicode classes: "Anna Müller", "Émile Durand", "Łukasz Nowak" are names too
 
 from assistant.ingest.lexicon import ORGANISATION_WORDS, REPORTING_VERBS, TITLES
@@ -186,11 +188,13 @@ def bare_name(name: str) -> str:
     return " ".join(words[titled[-1] + 1 :] if titled else words)
 
 
-def name_parts(name: str) -> set[str]:
-    """Lower-cased parts of a name, titles left out, to match variants ("Ji-hwan Hwang" ~ "Hwang Ji-hwan")."""
+@functools.lru_cache(maxsize=1 << 16)
+def name_parts(name: str) -> frozenset[str]:
+    """Lower-cased parts of a name, titles left out, to match variants ("Ji-hwan Hwang" ~ "Hwang Ji-hwan").
+    Cached: an archive names the same few thousand people in every index, table and search."""
     words = [w.lower() for w in re.split(r"\s+", name) if len(w) > 1]
     named = [w for w in words if w not in TITLES]
-    return set(named or words)
+    return frozenset(named or words)
 
 
 def same_person(a: str, b: str) -> bool:

@@ -7,12 +7,12 @@ merely mention X.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,13 +100,9 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
     if not lex.ids:
         raise IndexMissingError("the index is empty; add articles with: assistant index [PATH ...]")
     by_name: dict[str, set[int]] = {}
-    parts_of: dict[str, set[str]] = {}  # an archive names the same few thousand people again and again
     for i, m in enumerate(lex.metas):
         for n in chunk_speakers(m):
-            parts = parts_of.get(n)
-            if parts is None:
-                parts = parts_of[n] = name_parts(n)
-            for part in parts:
+            for part in name_parts(n):  # cached: the same names come again and again
                 by_name.setdefault(part, set()).add(i)
     article_index: dict[str, int] = {}
     articles: list[dict[str, Any]] = []
@@ -138,7 +134,7 @@ def _snapshot(settings: Settings, collection: Any, version: str) -> _Snapshot:
 def source_choices(articles: list[dict[str, Any]]) -> list[str]:
     """The publishers of ``articles``, most articles first, then the folders they are in."""
     publishers = Counter(a["publisher"] for a in articles if a["publisher"])
-    folders = sorted({str(Path(a["source"]).parent) for a in articles if a["source"]})
+    folders = sorted({os.path.dirname(a["source"]) for a in articles if a["source"]})
     return [p for p, _ in publishers.most_common()] + folders
 
 

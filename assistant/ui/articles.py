@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ def corpus_rows(app: Any) -> list[list[Any]]:
         return []
     app.retriever.refresh()
     rows = [
-        [a["title"], a["publisher"], a["date"], Path(a["source"]).name, a["chunks"]] for a in app.retriever.articles
+        [a["title"], a["publisher"], a["date"], os.path.basename(a["source"]), a["chunks"]]
+        for a in app.retriever.articles
     ]
     return sorted(rows, key=lambda r: r[3])
 
