@@ -172,10 +172,13 @@ def load(settings: Settings, version: str) -> LexicalIndex | None:
     if not (len(ids) == len(docs) == len(metas) == len(arrays["lengths"])):
         return None
     keep, added = None, []
-    if delta is not None:  # applied to the arrays before the index is built, so it is built once
-        added = delta["added"]
-        keep, ids, docs, metas = _rows_after(ids, docs, metas, set(delta["removed"]), added)
-    new_texts = [lexical_text(d, m) for _, d, m in added]
+    try:
+        if delta is not None:  # applied to the arrays before the index is built, so it is built once
+            added = delta["added"]
+            keep, ids, docs, metas = _rows_after(ids, docs, metas, set(delta["removed"]), added)
+        new_texts = [lexical_text(d, m) for _, d, m in added]
+    except (KeyError, TypeError, ValueError, AttributeError):  # a delta of another shape: not used
+        return None
     bm25 = BM25.from_arrays(terms=body["terms"], k1=body["k1"], b=body["b"], keep=keep, new_texts=new_texts, **arrays)
     return LexicalIndex(ids, docs, metas, bm25)
 
