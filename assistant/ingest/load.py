@@ -64,14 +64,17 @@ def _folder_files(folder: Path) -> list[Path]:
     found: list[str] = []
     stack = [os.path.realpath(folder)]
     while stack:
-        with os.scandir(stack.pop()) as entries:
-            for e in entries:
-                if e.name.startswith("."):
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    stack.append(e.path)
-                elif os.path.splitext(e.name)[1].lower() in SUFFIXES and (e.is_symlink() or e.is_file()):
-                    found.append(os.path.realpath(e.path) if e.is_symlink() else e.path)
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:  # a subfolder that cannot be read is left out, as os.walk does
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+            elif os.path.splitext(e.name)[1].lower() in SUFFIXES and (e.is_symlink() or e.is_file()):
+                found.append(os.path.realpath(e.path) if e.is_symlink() else e.path)
     return [Path(f) for f in sorted(found, key=lambda f: f.split(os.sep))]
 
 

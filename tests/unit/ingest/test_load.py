@@ -167,3 +167,27 @@ def test_a_body_sentence_is_not_taken_for_a_title(tmp_path):
     f = tmp_path / "a.txt"
     f.write_text("The dry period means the harvest will be late this year.\n\nMore text follows here.\n")
     assert read_article(f).title == ""
+
+
+def test_a_folder_walk_leaves_out_hidden_and_unreadable_folders_and_resolves_links(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text("x")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "two.txt").write_text("x")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "three.txt").write_text("x")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a" / "one.txt")
+    root = tmp_path.resolve()
+    listed = lambda: sorted(f for f, problem in iter_files([tmp_path]) if problem is None)  # noqa: E731
+    assert listed() == sorted([root / "a" / "one.txt"] * 2 + [root / "locked" / "three.txt"])
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert listed() == [root / "a" / "one.txt"] * 2  # the unreadable folder is left out, the rest listed
