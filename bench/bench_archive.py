@@ -3,7 +3,7 @@ figure of issue "An archive, not five files" beside its target.
 
     .venv/bin/python bench/bench_archive.py                      # the whole archive (~16,700 articles)
     .venv/bin/python bench/bench_archive.py --limit 2000 --out /tmp/archive-2k.json   # a sample
-    .venv/bin/python bench/bench_archive.py --index-dir DIR --reuse-index   # all but the 28-min build
+    .venv/bin/python bench/bench_archive.py --index-dir DIR --reuse-index   # all but the build from empty
 
 Steps, each a new process timed by the wall clock (peak RSS from the kernel's accounting of
 that process): ``assistant index`` into an empty store, the same again (nothing changed), again
