@@ -299,7 +299,7 @@ def build_index(
         report.chunks_removed = len(plan.stale)
         if plan.pending or plan.stale or is_writing(collection):  # is_writing: a killed run's store, now repaired
             bump_version(collection)
-        version = index_version(collection)  # asks Chroma for the count once (~0.1 s at 100k chunks)
+        version = index_version(collection)  # asks Chroma for the count once; the rest reads it from here
         _save_lexical(settings, collection, version, known.version, plan)
         _save_tables(settings, collection, version, plan)
         report.total_chunks = version_count(version)
