@@ -120,9 +120,18 @@ def _header(data: Any) -> dict[str, Any]:
     return json.loads(bytes(data["header"]).decode())
 
 
+def beside(settings: Settings, kind: str, suffix: str) -> Path:
+    """A file the store keeps beside its lexical index: ``<kind><suffix>`` in the index folder
+    (``<kind>-<collection><suffix>`` for another collection), or ``<key>-<kind><suffix>`` in the
+    cache for a Chroma server, so no two kinds ever share a name."""
+    lexical = path_for(settings)
+    stem = lexical.stem
+    name = kind + stem[len("lexical") :] if stem.startswith("lexical") else f"{stem}-{kind}"
+    return lexical.with_name(name + suffix)
+
+
 def delta_path(settings: Settings) -> Path:
-    base = path_for(settings)
-    return base.with_name(base.stem + "-delta.json")
+    return beside(settings, "lexical-delta", ".json")
 
 
 def _base_version(settings: Settings) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from assistant.config import Settings
-from assistant.store.bm25_file import path_for
+from assistant.store.bm25_file import beside
 from assistant.store.files import write_atomically
 
 FORMAT = "1"
@@ -38,8 +38,7 @@ class FileRow:
 
 def table_path(settings: Settings) -> Path:
     """Where the table of ``settings``' store is saved: beside its lexical index."""
-    lexical = path_for(settings)
-    return lexical.with_name(lexical.stem.replace("lexical", "files", 1) + ".json")
+    return beside(settings, "files", ".json")
 
 
 def stat_of(path: Path) -> tuple[int, ...]:

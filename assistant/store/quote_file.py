@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.ingest.load import Article
 from assistant.quotes.extract import extract_quotes
 from assistant.quotes.people import Person, QuoteRecord, article_quotes, group, indexed_people
-from assistant.store.bm25_file import path_for
+from assistant.store.bm25_file import beside
 from assistant.store.files import write_atomically
 
 FORMAT = "1"
@@ -29,8 +29,7 @@ FORMAT = "1"
 
 def quotes_path(settings: Settings) -> Path:
     """Where the quote index of ``settings``' store is saved: beside its lexical index."""
-    lexical = path_for(settings)
-    return lexical.with_name(lexical.stem.replace("lexical", "quotes", 1) + ".json.gz")
+    return beside(settings, "quotes", ".json.gz")
 
 
 def entry(article: Article) -> dict[str, Any]:
