@@ -51,7 +51,7 @@ def test_yes_probability_reuses_the_cached_prompt(llamacpp_model):
     finally:
         llama.eval = eval_
     assert 0.0 <= p <= 1.0
-    prompt_tokens = len(llamacpp_model._tokens(PROMPT + turn))
+    prompt_tokens = len(llamacpp_model.session.tokens(PROMPT + turn))
     # Only the new turn is evaluated, not the passage and question again.
     assert sum(evaluated) < 40 < prompt_tokens
     # Positive control: a cold cache evaluates everything.
@@ -113,7 +113,7 @@ def test_a_verification_prompt_leaves_the_answer_prefix_in_the_cache(tmp_path):
             model.warm_up(samples, tmp_path)
             model.wait_ready()
         llama = model.load()
-        prefix = common_prefix([model._tokens(m) for m in samples])
+        prefix = common_prefix([model.session.tokens(m) for m in samples])
         answer = [system, HumanMessage("Passages:\n[1] The talks resume in March.\n\nQuestion: When?")]
         "".join(str(c.content) for c in model.stream(answer))
         assert llama.input_ids[: llama.n_tokens][: len(prefix)].tolist() == prefix  # the answer left it there
