@@ -104,16 +104,13 @@ def _blank(paragraph: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-class _Extractor:
-    """Walks an article paragraph by paragraph, remembering who spoke last."""
+class _Speakers:
+    """Who an article has named so far, and who spoke last: resolves a cue to its speaker."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.last = ""  # the last person named as speaking
         self.last_at = 0  # where that was
-        self.quotes: list[Quote] = []
-        self.run: list[tuple[int, int, str]] = []  # quotations whose speaker may come later
-        self.run_start_quoted = False
         headings = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_heading(m.group(0))]
         starts = [a for a, _ in headings]
 
@@ -127,12 +124,12 @@ class _Extractor:
         ]
         self.unnamed = [m.end() for m in UNNAMED_SPEECH.finditer(text)]
 
-    def speaker(self, cue: _Cue) -> str:
+    def of(self, cue: _Cue) -> str:
         """The cue's name in the fullest form the article gave it so far ("Shin" -> "Shin
         Kak-soo"); a pronoun's is the last speaker's.  A lone word after "according to" with
         no fuller form ("according to Yonhap") names a source, not a speaker: ``""``."""
         if not cue.name:  # "he said": the last person who spoke, else the last person's full name
-            if self._unnamed_since(cue.start):
+            if self.unnamed_since(cue.start):
                 return ""  # "…, an official said. He added …": the unnamed source speaks on
             if self.last and not is_organisation(self.last):
                 return self.last
@@ -148,9 +145,40 @@ class _Extractor:
             return ""
         return name
 
-    def _unnamed_since(self, until: int) -> bool:
+    def unnamed_since(self, until: int) -> bool:
         """Whether an unnamed source ("an official said") spoke after the last named speaker."""
         return any(self.last_at <= u <= until for u in self.unnamed)
+
+    def spoke(self, who: str, at: int) -> None:
+        """Remember ``who`` as the last speaker, at offset ``at``."""
+        self.last, self.last_at = who, at
+
+
+def _nearest(text: str, cues: list[_Cue], a: int, b: int, frame: str, p0: int) -> _Cue | None:
+    """The cue closest to the quote ``[a, b)``; one in the same sentence wins."""
+
+    ends_sentence = bool(re.search(r"[.!?][”\"]?$", text[a:b]))
+
+    def cost(c: _Cue) -> int:
+        lo, hi = (c.end, a) if c.end <= a else (b, c.start) if c.start >= b else (a, a)
+        gap = frame[lo - p0 : hi - p0]
+        new_sentence = re.search(r"[.!?]\s", gap) or (
+            c.start >= b and ends_sentence and text[c.start : c.start + 1].isupper()
+        )
+        return (1000 if new_sentence else 0) + (hi - lo)
+
+    return min(cues, key=cost, default=None)
+
+
+class _Extractor:
+    """Walks an article paragraph by paragraph, remembering who spoke last."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.who = _Speakers(text)
+        self.quotes: list[Quote] = []
+        self.run: list[tuple[int, int, str]] = []  # quotations whose speaker may come later
+        self.run_start_quoted = False
 
     def reports(self, cue: _Cue) -> bool:
         """The cue's verb reports a clause of speech ("said", "told", "pointed out")."""
@@ -178,9 +206,9 @@ class _Extractor:
         if not (starts_quoted and self.run):
             self._close_run()
         for a, b, inner in quoted:
-            cue = self._nearest(cues, p0 + a, p0 + b, frame, p0)
+            cue = _nearest(self.text, cues, p0 + a, p0 + b, frame, p0)
             end = b - 1 if b > inner and para[b - 1] in '”"“' else b  # a mistyped closing “ too
-            self.run.append((p0 + inner, p0 + end, self.speaker(cue) if cue else ""))
+            self.run.append((p0 + inner, p0 + end, self.who.of(cue) if cue else ""))
             if not self.run_start_quoted and len(self.run) == 1:
                 self.run_start_quoted = starts_quoted
             if end == b:  # left open at the paragraph's end: the run may go on
@@ -191,30 +219,14 @@ class _Extractor:
     def _close_run(self) -> None:
         """Attribute the quotations collected since the last closed one."""
         named = [who for _, _, who in self.run if who]
-        fallback = named[-1] if named else (self.last if self.run_start_quoted else "")
-        if not named and self.run and self._unnamed_since(self.run[-1][1] + 60):
+        fallback = named[-1] if named else (self.who.last if self.run_start_quoted else "")
+        if not named and self.run and self.who.unnamed_since(self.run[-1][1] + 60):
             fallback = ""  # “…,” the study said: an unnamed source's words
         for a, b, who in self.run:
             self.add(who or fallback, a, b, "direct")
         if named or (self.run and fallback):
-            self.last = named[-1] if named else fallback
-            self.last_at = self.run[-1][1]
+            self.who.spoke(named[-1] if named else fallback, self.run[-1][1])
         self.run, self.run_start_quoted = [], False
-
-    def _nearest(self, cues: list[_Cue], a: int, b: int, frame: str, p0: int) -> _Cue | None:
-        """The cue closest to the quote ``[a, b)``; one in the same sentence wins."""
-
-        ends_sentence = bool(re.search(r"[.!?][”\"]?$", self.text[a:b]))
-
-        def cost(c: _Cue) -> int:
-            lo, hi = (c.end, a) if c.end <= a else (b, c.start) if c.start >= b else (a, a)
-            gap = frame[lo - p0 : hi - p0]
-            new_sentence = re.search(r"[.!?]\s", gap) or (
-                c.start >= b and ends_sentence and self.text[c.start : c.start + 1].isupper()
-            )
-            return (1000 if new_sentence else 0) + (hi - lo)
-
-        return min(cues, key=cost, default=None)
 
     def _indirect(self, p0: int, p1: int, cues: list[_Cue], quoted: list[tuple[int, int, int]]) -> None:
         """Reported speech in the sentences of the paragraph that quote nothing."""
@@ -225,7 +237,7 @@ class _Extractor:
                 own = [c for c in own if c.end < inside[0]]
                 s1 = inside[0] if own and self.reports(own[0]) else s0
             for cue in own[:1] if s1 > s0 else []:
-                who = self.speaker(cue)
+                who = self.who.of(cue)
                 lead = self.text[s0 : cue.start]
                 comma = _LEAD_END.search(lead)
                 tail = re.findall(r"[\p{L}\p{N}]+", self.text[cue.end : s1])
@@ -247,7 +259,7 @@ class _Extractor:
                     that = _THAT.match(self.text, cue.end, s1)
                     self.add(who, that.end() if that else cue.end, s1, "indirect")
                 if who:
-                    self.last, self.last_at = who, cue.end
+                    self.who.spoke(who, cue.end)
 
 
 def extract_quotes(text: str, regions: list[tuple[int, int]] | None = None) -> list[Quote]:
