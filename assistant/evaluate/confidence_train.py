@@ -40,6 +40,11 @@ OLD_POLICY = {"verify_min": 0.5, "refuse_dense_below": 0.45}
 P(yes), and the refusal before generation when nothing retrieved is near the question."""
 HELD_OUT = {"dev", "adversarial"}
 """Record sets never trained on: the seeds questions (dev and the adversarial twins)."""
+UNSEEN = {"dev"}
+"""Record sets the thresholds never see: ``eval/dev.jsonl`` stays the acceptance check. The
+thresholds are set over every other set at once: the training articles' out-of-fold
+confidences (SQuAD 2.0) and the adversarial twins' (news, scored by the final model), so that
+an ``answered`` answer is at least ``precision`` right over Wikipedia and news questions alike."""
 
 
 @dataclass
@@ -103,52 +108,55 @@ def to_row(rec: dict[str, Any], policy: Policy) -> Row:
     )
 
 
-def fit(rows: list[Row], c: float | None = None) -> ConfidenceModel:
-    """Logistic regression on standardized inputs, exported as plain numbers; ``c`` None
-    chooses the regularization from :data:`C_GRID` (:func:`choose_c`)."""
+def fit(rows: list[Row], c: float | None = None, names: tuple[str, ...] = NAMES) -> ConfidenceModel:
+    """Logistic regression on standardized inputs ``names``, exported as plain numbers; ``c``
+    None chooses the regularization from :data:`C_GRID` (:func:`choose_c`)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    c = choose_c(rows) if c is None else c
-    x = np.array([[r.x[n] for n in NAMES] for r in rows])
+    c = choose_c(rows, names) if c is None else c
+    x = np.array([[r.x[n] for n in names] for r in rows])
     y = np.array([r.correct for r in rows])
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     lr = LogisticRegression(C=c, max_iter=2000, random_state=SEED).fit((x - scaler.mean_) / scale, y)
-    return ConfidenceModel(tuple(NAMES), tuple(map(float, scaler.mean_)), tuple(map(float, scale)),
+    return ConfidenceModel(tuple(names), tuple(map(float, scaler.mean_)), tuple(map(float, scale)),
                            tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]))  # fmt: skip
 
 
-def choose_c(rows: list[Row]) -> float:
+def choose_c(rows: list[Row], names: tuple[str, ...] = NAMES) -> float:
     """The strength of :data:`C_GRID` with the lowest leave-one-article-out AURC on ``rows``."""
     if len({r.group for r in rows}) < 3:
         return C_GRID[-1]
     right = [r.correct for r in rows]
-    return min(C_GRID, key=lambda c: aurc(by_article(rows, c), right))
+    return min(C_GRID, key=lambda c: aurc(by_article(rows, c, names), right))
 
 
-def by_article(rows: list[Row], c: float | None = None) -> list[float]:
-    """Each row's confidence from a model fitted on the other articles' rows (``c`` as in :func:`fit`)."""
+def by_article(rows: list[Row], c: float | None = None, names: tuple[str, ...] = NAMES) -> list[float]:
+    """Each row's confidence from a model fitted on the other articles' rows (``c`` and
+    ``names`` as in :func:`fit`)."""
     conf = [0.0] * len(rows)
     for group in sorted({r.group for r in rows}):
-        model = fit([r for r in rows if r.group != group], c)
+        model = fit([r for r in rows if r.group != group], c, names)
         for i, r in enumerate(rows):
             if r.group == group:
                 conf[i] = model.predict(r.x)
     return conf
 
 
-def out_of_fold(rows: list[Row]) -> dict[int, float]:
+def out_of_fold(rows: list[Row], names: tuple[str, ...] = NAMES) -> dict[int, float]:
     """Each training candidate's confidence from a model fitted without its article."""
     train = [i for i, r in enumerate(rows) if r.candidate and r.set not in HELD_OUT]
-    return dict(zip(train, by_article([rows[i] for i in train])))
+    return dict(zip(train, by_article([rows[i] for i in train], names=names)))
 
 
 def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_not_found: float) -> tuple[float, float]:
     """``answered`` at or above the lowest confidence whose answers are at least ``precision``
     right; ``not_found`` below the highest confidence that leaves no more than ``max_not_found``
-    of the answerable questions not found (those without a candidate count first)."""
+    of the answerable questions not found (those without a candidate count first). Only the
+    rows of sets outside :data:`UNSEEN` count."""
+    conf = {i: c for i, c in conf.items() if rows[i].set not in UNSEEN}
     scored = sorted(conf.items(), key=lambda kv: -kv[1])
     answered, right = 0, 0
     t_answer = 1.0
@@ -157,7 +165,7 @@ def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_no
         right += rows[i].correct
         if right / answered >= precision:
             t_answer = c
-    answerable = [i for i, r in enumerate(rows) if r.answerable and r.set not in HELD_OUT]
+    answerable = [i for i, r in enumerate(rows) if r.answerable and r.set not in UNSEEN]
     no_candidate = sum(1 for i in answerable if i not in conf)
     budget = int(max_not_found * len(answerable)) - no_candidate
     low = sorted(conf[i] for i in answerable if i in conf)
@@ -261,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--precision", type=float, default=0.95, help="share of answered that must be right (0.95)")
     p.add_argument("--max-not-found", type=float, default=0.05, help="share of answerable allowed not found (0.05)")
     p.add_argument("--policy", type=Path, help="policy fields (JSON) to replay under instead of the defaults")
+    p.add_argument("--without", default="", metavar="NAMES", help="inputs to leave out, comma-separated (an ablation)")
     p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
     p.add_argument("--report", type=Path, help="also write the report (JSON) here")
     p.add_argument("--plot", type=Path, help="also draw the risk–coverage curves (PNG) here")
@@ -268,14 +277,18 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     policy = Policy.from_file(args.policy) if args.policy else Policy()
     rows = [to_row(r, policy) for r in read_records(args.records)]
-    conf = out_of_fold(rows)
-    t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
+    left_out = {n for n in args.without.split(",") if n}
+    if left_out - set(NAMES):
+        p.error(f"--without: unknown inputs {sorted(left_out - set(NAMES))}; they are {', '.join(NAMES)}")
+    names = tuple(n for n in NAMES if n not in left_out)
+    conf = out_of_fold(rows, names)
     train_rows = [r for r in rows if r.candidate and r.set not in HELD_OUT]
-    c = choose_c(train_rows)
-    final = fit(train_rows, c)
+    c = choose_c(train_rows, names)
+    final = fit(train_rows, c, names)
     for i, r in enumerate(rows):
         if r.set in HELD_OUT and r.candidate:
             conf[i] = final.predict(r.x)  # never trained on: the final model's own figure
+    t_answer, t_refuse = thresholds(rows, conf, args.precision, args.max_not_found)
     figures = {
         "thresholds": {"answered": round(t_answer, 4), "not_found": round(t_refuse, 4)},
         "training_candidates": len(train_rows),

@@ -59,3 +59,14 @@ def test_the_markdown_tables_hold_every_set():
                     "states": {s: {"answerable": 1, "unanswerable": 0, "right": 1} for s in ("answered", "uncertain", "not_found")}}}  # fmt: skip
     out = markdown({"sets": sets})
     assert "| dev | 3 | 0.200 | 0.300 | 0.100 | -50% |" in out and "| dev | 1 / 0 (1) | 1 / 0 (1) | 1 / 0 |" in out
+
+
+def test_the_thresholds_never_see_the_dev_set():
+    rows = [_row(True, True), _row(True, True), _row(True, False)]
+    conf = {0: 0.95, 1: 0.9, 2: 0.6}
+    wrong_on_top = Row("dev", "seeds", True, True, False, 0.0, False, {})
+    base = thresholds(rows, conf, precision=0.95, max_not_found=0.5)
+    assert thresholds(rows + [wrong_on_top], conf | {3: 0.99}, precision=0.95, max_not_found=0.5) == base
+    # control: the same wrong answer in a calibration set leaves nothing 95 % right
+    seen = Row("adversarial", "adversarial", True, True, False, 0.0, False, {})
+    assert thresholds(rows + [seen], conf | {3: 0.99}, precision=0.95, max_not_found=0.5)[0] == 1.0
