@@ -70,7 +70,7 @@ def test_follow_up_resolves_its_pronoun(answerer):
     ]
     r = answerer.answer("What did he add about China and North Korea?", history)
     assert "Austin" in r.standalone_question
-    assert r.status == "answered"
+    assert r.status in ("answered", "uncertain")
     assert any("Austin" in p.text or "unprecedented" in p.text for p in r.retrieved)
 
 
@@ -106,7 +106,7 @@ def test_bad_markers_are_dropped_and_good_ones_kept(settings, retriever):
         f"from causing a stink [{other.n}, {quote.n}]. Penguins are purple [{quote.n}]. Also see [99]."
     )
     r = _scripted(settings, retriever, answer).answer(question)
-    assert r.status == "answered"
+    assert r.status in ("answered", "uncertain")  # the scripted model gives no P(yes): the confidence decides
     assert [c.marker for c in r.citations] == [1] and r.citations[0].text == quote.text  # renumbered from 1
     assert r.answer.endswith("[1].") and "99" not in r.answer and "Penguins" not in r.answer
     assert r.checks["dropped"] >= 2 and r.removed
