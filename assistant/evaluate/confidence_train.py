@@ -260,6 +260,21 @@ def plot(rows: list[Row], conf: dict[int, float], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def write_per_question(
+    path: Path, records: list[dict[str, Any]], rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: float
+) -> None:
+    """One JSON line per question: its set, id, confidence (null without a candidate), state and
+    whether its shown answer is right, most confident first."""
+    lines = []
+    for i, (rec, r) in enumerate(zip(records, rows)):
+        c = conf.get(i)
+        state = "not_found" if c is None or c < t_refuse else "answered" if c >= t_answer else "uncertain"
+        lines.append({"set": r.set, "id": rec["id"], "question": rec["question"], "confidence": c and round(c, 4),
+                      "state": state, "right": r.correct})  # fmt: skip
+    lines.sort(key=lambda d: -(d["confidence"] or 0.0))
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m assistant.evaluate.confidence_train", description=__doc__.split("\n\n")[0]
@@ -273,10 +288,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", action="store_true", help="write the model and its manifest into the package")
     p.add_argument("--report", type=Path, help="also write the report (JSON) here")
     p.add_argument("--plot", type=Path, help="also draw the risk–coverage curves (PNG) here")
+    p.add_argument(
+        "--per-question", type=Path, help="also write each question's confidence and state (JSON lines) here"
+    )
     p.add_argument("--markdown", action="store_true", help="print the tables as Markdown instead of the JSON")
     args = p.parse_args(argv)
     policy = Policy.from_file(args.policy) if args.policy else Policy()
-    rows = [to_row(r, policy) for r in read_records(args.records)]
+    records = read_records(args.records)
+    rows = [to_row(r, policy) for r in records]
     left_out = {n for n in args.without.split(",") if n}
     if left_out - set(NAMES):
         p.error(f"--without: unknown inputs {sorted(left_out - set(NAMES))}; they are {', '.join(NAMES)}")
@@ -299,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if args.plot:
         plot(rows, conf, args.plot)
+    if args.per_question:
+        write_per_question(args.per_question, records, rows, conf, t_answer, t_refuse)
     if args.write:
         WEIGHTS.write_text(json.dumps(final.to_json(), indent=2) + "\n", encoding="utf-8")
         manifest = {

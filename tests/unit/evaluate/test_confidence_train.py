@@ -70,3 +70,18 @@ def test_the_thresholds_never_see_the_dev_set():
     # control: the same wrong answer in a calibration set leaves nothing 95 % right
     seen = Row("adversarial", "adversarial", True, True, False, 0.0, False, {})
     assert thresholds(rows + [seen], conf | {3: 0.99}, precision=0.95, max_not_found=0.5)[0] == 1.0
+
+
+def test_per_question_lines_say_each_state_most_confident_first(tmp_path):
+    import json
+
+    from assistant.evaluate.confidence_train import write_per_question
+
+    rows = [_row(True, False), _row(True, True), _row(False, False, candidate=False)]
+    records = [{"id": f"q{i}", "question": f"Q{i}?"} for i in range(3)]
+    out = tmp_path / "pq.jsonl"
+    write_per_question(out, records, rows, {0: 0.5, 1: 0.97}, t_answer=0.95, t_refuse=0.1)
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(d["id"], d["state"], d["right"]) for d in got] == [
+        ("q1", "answered", True), ("q0", "uncertain", False), ("q2", "not_found", False)]  # fmt: skip
+    assert got[2]["confidence"] is None
