@@ -173,13 +173,17 @@ def thresholds(rows: list[Row], conf: dict[int, float], precision: float, max_no
     return t_answer, min(t_refuse, t_answer)
 
 
+def state_of(c: float | None, t_answer: float, t_refuse: float) -> str:
+    """The state at these thresholds of a confidence (``None``: the question had no candidate)."""
+    return "not_found" if c is None or c < t_refuse else "answered" if c >= t_answer else "uncertain"
+
+
 def states(rows: list[Row], conf: dict[int, float], t_answer: float, t_refuse: float) -> dict[str, dict[str, int]]:
     """How many answerable and unanswerable questions land in each state, and how many
     ``answered`` ones are right."""
     out = {s: {"answerable": 0, "unanswerable": 0, "right": 0} for s in ("answered", "uncertain", "not_found")}
     for i, r in enumerate(rows):
-        c = conf.get(i)
-        state = "not_found" if c is None or c < t_refuse else "answered" if c >= t_answer else "uncertain"
+        state = state_of(conf.get(i), t_answer, t_refuse)
         out[state]["answerable" if r.answerable else "unanswerable"] += 1
         out[state]["right"] += r.correct
     return out
@@ -268,9 +272,9 @@ def write_per_question(
     lines = []
     for i, (rec, r) in enumerate(zip(records, rows)):
         c = conf.get(i)
-        state = "not_found" if c is None or c < t_refuse else "answered" if c >= t_answer else "uncertain"
-        lines.append({"set": r.set, "id": rec["id"], "question": rec["question"], "confidence": c and round(c, 4),
-                      "state": state, "right": r.correct})  # fmt: skip
+        lines.append({"set": r.set, "id": rec["id"], "question": rec["question"],
+                      "confidence": None if c is None else round(c, 4),
+                      "state": state_of(c, t_answer, t_refuse), "right": r.correct})  # fmt: skip
     lines.sort(key=lambda d: -(d["confidence"] or 0.0))
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines), encoding="utf-8")
 

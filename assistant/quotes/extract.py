@@ -171,7 +171,7 @@ def _nearest(text: str, cues: list[_Cue], a: int, b: int, frame: str, p0: int) -
 
 
 class _Extractor:
-    """Walks an article paragraph by paragraph, remembering who spoke last."""
+    """Walks an article paragraph by paragraph, collecting its quotes (``who`` remembers who spoke)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
